@@ -1,0 +1,1439 @@
+/* SPDX-License-Identifier: MIT */
+/* config.c: the key table, the inih handler and the loader of bustd.conf. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+
+static const char *const log_names[] = { "auto", "stderr", "syslog", NULL };
+static const char *const psi_names[] = { "some_avg10", "some_avg60",
+	"full_avg10", "full_avg60", "off", NULL };
+static const char *const rank_names[] = { "oom_score", "rss", NULL };
+
+#define OFF(field) offsetof(struct policy, field)
+#define SEC(n) ((int64_t)(n)*1000)
+#define PCT(n) ((int64_t)(n)*100)
+
+/*
+ * Every scalar key.  The order is the order of --print-config and of
+ * bustd.conf(5); a test checks the man page against this table.
+ */
+const struct config_key config_keys[] = {
+	{ "general", "profile", TYPE_ENUM, OFF(profile), 0, 0, profile_names,
+	    "built-in profile applied first: desktop, server or none" },
+	{ "general", "dry_run", TYPE_BOOL, OFF(dry_run), 0, 1, NULL,
+	    "decide and log, but signal nothing" },
+	{ "general", "log", TYPE_ENUM, OFF(log_mode), 0, 0, log_names,
+	    "auto (stderr with -n, else syslog), stderr or syslog" },
+	{ "general", "report_interval", TYPE_DURATION, OFF(report_interval_ms),
+	    0, SEC(86400), NULL,
+	    "seconds between memory report lines, 0 = off" },
+	{ "general", "metrics_file", TYPE_PATH, OFF(metrics_file), 0, 0, NULL,
+	    "Prometheus textfile, empty = off" },
+
+	{ "thresholds", "mem_term", TYPE_AMOUNT, OFF(mem_term), 0, PCT(100),
+	    NULL, "SIGTERM when MemAvailable is at or below this" },
+	{ "thresholds", "mem_kill", TYPE_AMOUNT, OFF(mem_kill), 0, PCT(100),
+	    NULL, "SIGKILL when MemAvailable is at or below this" },
+	{ "thresholds", "swap_term", TYPE_AMOUNT, OFF(swap_term), 0, PCT(100),
+	    NULL, "free swap must also be at or below this to act" },
+	{ "thresholds", "swap_kill", TYPE_AMOUNT, OFF(swap_kill), 0, PCT(100),
+	    NULL, "free swap condition for SIGKILL" },
+	{ "thresholds", "psi_metric", TYPE_ENUM, OFF(psi_metric), 0, 0,
+	    psi_names, "memory PSI figure to watch, or off" },
+	{ "thresholds", "psi_cutoff", TYPE_PERCENT, OFF(psi_cutoff_centi), 0,
+	    PCT(100), NULL, "percent of time stalled that counts as pressure" },
+	{ "thresholds", "psi_duration", TYPE_DURATION, OFF(psi_duration_ms), 0,
+	    SEC(600), NULL, "how long the cutoff must hold" },
+	{ "thresholds", "psi_mem_gate", TYPE_AMOUNT, OFF(psi_mem_gate), 0,
+	    PCT(100), NULL, "a PSI kill also needs MemAvailable at or below" },
+
+	{ "kill", "process_group", TYPE_BOOL, OFF(process_group), 0, 1, NULL,
+	    "signal the victim's whole process group" },
+	{ "kill", "cgroup", TYPE_BOOL, OFF(cgroup), 0, 1, NULL,
+	    "kill the victim's whole cgroup v2 (cgroup.kill)" },
+	{ "kill", "term_timeout", TYPE_DURATION, OFF(term_timeout_ms), 0,
+	    SEC(600), NULL, "SIGTERM grace before SIGKILL" },
+	{ "kill", "cooldown", TYPE_DURATION, OFF(cooldown_ms), 0, SEC(3600),
+	    NULL, "after a victim is gone, before PSI may trigger again" },
+	{ "kill", "prefer_score", TYPE_INT, OFF(prefer_score), 0, 2000, NULL,
+	    "added to the score of [prefer] matches" },
+	{ "kill", "avoid_score", TYPE_INT, OFF(avoid_score), 0, 2000, NULL,
+	    "subtracted from the score of [avoid] matches" },
+	{ "kill", "rank_by", TYPE_ENUM, OFF(rank_by), 0, 0, rank_names,
+	    "oom_score or rss" },
+
+	{ "notify", "exec", TYPE_PATH, OFF(notify_exec), 0, 0, NULL,
+	    "program run after each kill (absolute path), empty = off" },
+	{ "notify", "exec_timeout", TYPE_DURATION, OFF(exec_timeout_ms), 100,
+	    SEC(3600), NULL, "the program is killed after this" },
+	{ "notify", "desktop", TYPE_BOOL, OFF(notify_desktop), 0, 1, NULL,
+	    "notify the victim's owner on the desktop" },
+};
+
+const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
+
+/* Origins of the values the profiles set, by enum profile. */
+static const char *const profile_origins[] = { "defaults", "profile desktop",
+	"profile server" };
+
+static const char *const sections[] = { "general", "thresholds", "kill",
+	"never-kill", "only-kill", "prefer", "avoid", "notify", NULL };
+
+/* How a layer of configuration text is applied. */
+enum layer {
+	LAYER_FILE, /* admin's files and the command line: set */
+	LAYER_FILL, /* profile and defaults: fill what is unset */
+};
+
+/* State of one ini_parse_string() call. */
+struct parse_ctx {
+	struct policy *p;
+	struct config_diag *d;
+	const char *file; /* name in messages; owned by p->files */
+	enum layer layer;
+	const char *builtin; /* "profile desktop", or NULL */
+	bool strict_perms;
+	/* Line of each handler call, found by our own scan of the text. */
+	const int *lines;
+	char **names;
+	size_t nlines;
+	size_t next;
+	int cur_line; /* line of the current handler call */
+};
+
+/* --- Diagnostics --- */
+
+static void
+diag_vadd(struct config_diag *d, int line, const char *fmt, va_list ap)
+{
+	char *m;
+
+	if (vasprintf(&m, fmt, ap) < 0)
+		return;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		char **nm = realloc(d->msgs, cap * sizeof(*nm));
+		int *nl;
+
+		if (nm == NULL) {
+			free(m);
+			return;
+		}
+		d->msgs = nm;
+		nl = realloc(d->lines, cap * sizeof(*nl));
+		if (nl == NULL) {
+			free(m);
+			return;
+		}
+		d->lines = nl;
+		d->cap = cap;
+	}
+	d->lines[d->n] = line;
+	d->msgs[d->n++] = m;
+}
+
+void
+config_diag_add(struct config_diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* As config_diag_add, for a message about line (sorted by it). */
+static void __attribute__((format(printf, 3, 4)))
+diag_at(struct config_diag *d, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, line, fmt, ap);
+	va_end(ap);
+}
+
+/* Order messages from index start on by line: the scan and the handler
+ * each report in line order, but one after the other. */
+static void
+diag_sort_from(struct config_diag *d, size_t start)
+{
+	size_t i, j;
+
+	for (i = start + 1; i < d->n; i++) {
+		char *m = d->msgs[i];
+		int l = d->lines[i];
+
+		for (j = i; j > start && d->lines[j - 1] > l; j--) {
+			d->msgs[j] = d->msgs[j - 1];
+			d->lines[j] = d->lines[j - 1];
+		}
+		d->msgs[j] = m;
+		d->lines[j] = l;
+	}
+}
+
+void
+config_diag_free(struct config_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->msgs[i]);
+	free(d->msgs);
+	free(d->lines);
+	memset(d, 0, sizeof(*d));
+}
+
+/* --- Value parsers --- */
+
+static bool
+streq_nocase(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+int
+config_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (streq_nocase(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (streq_nocase(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/*
+ * Parse a decimal number with at most `scale_digits` fractional digits
+ * into an integer scaled by 10^scale_digits.  Sets *end past the number.
+ */
+static int
+parse_fixed(const char *s, unsigned int scale_digits, uint64_t *out,
+    const char **end)
+{
+	uint64_t v = 0;
+	unsigned int frac = 0;
+	bool any = false;
+
+	while (isdigit((unsigned char)*s)) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*s++ - '0');
+		any = true;
+	}
+	if (*s == '.') {
+		s++;
+		while (isdigit((unsigned char)*s)) {
+			if (frac == scale_digits) {
+				if (*s != '0')
+					return -EINVAL;
+				s++;
+				continue;
+			}
+			if (v > (UINT64_MAX - 9) / 10)
+				return -ERANGE;
+			v = v * 10 + (uint64_t)(*s++ - '0');
+			frac++;
+			any = true;
+		}
+	}
+	if (!any)
+		return -EINVAL;
+	for (; frac < scale_digits; frac++) {
+		if (v > UINT64_MAX / 10)
+			return -ERANGE;
+		v *= 10;
+	}
+	*out = v;
+	*end = s;
+	return 0;
+}
+
+int
+config_parse_duration_ms(const char *s, uint32_t *out)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 }, { "", 1000 } };
+	const char *end;
+	uint64_t v;
+	size_t i;
+	int r;
+
+	/* Three decimals at most: durations are whole milliseconds. */
+	r = parse_fixed(s, 3, &v, &end);
+	if (r < 0)
+		return r;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		if (v % 1000 != 0 && units[i].ms == 1)
+			return -EINVAL;
+		if (v > UINT64_MAX / units[i].ms)
+			return -ERANGE;
+		v = v * units[i].ms / 1000;
+		if (v > UINT32_MAX)
+			return -ERANGE;
+		*out = (uint32_t)v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int
+config_parse_amount(const char *s, struct amount *out)
+{
+	static const struct {
+		char unit;
+		unsigned int shift;
+	} units[] = { { 'K', 0 }, { 'M', 10 }, { 'G', 20 }, { 'T', 30 } };
+	const char *end;
+	uint64_t v;
+	size_t i;
+	int r;
+
+	r = parse_fixed(s, 2, &v, &end);
+	if (r < 0)
+		return r;
+	if (strcmp(end, "%") == 0) {
+		if (v > 10000)
+			return -ERANGE;
+		out->is_pct = true;
+		out->value = v;
+		return 0;
+	}
+	/* A bare 0 is unambiguous; any other size needs a unit. */
+	if (*end == '\0' && v == 0) {
+		out->is_pct = false;
+		out->value = 0;
+		return 0;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (toupper((unsigned char)*end) != units[i].unit)
+			continue;
+		if (end[1] != '\0' && !streq_nocase(end + 1, "B") &&
+		    !streq_nocase(end + 1, "iB"))
+			return -EINVAL;
+		if (v > (UINT64_MAX / 100) >> units[i].shift)
+			return -ERANGE;
+		/* v is in hundredths of the unit. */
+		out->is_pct = false;
+		out->value = (v << units[i].shift) / 100;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int
+config_parse_percent_centi(const char *s, uint32_t *out)
+{
+	const char *end;
+	uint64_t v;
+	int r;
+
+	r = parse_fixed(s, 2, &v, &end);
+	if (r < 0)
+		return r;
+	if (*end != '\0' && strcmp(end, "%") != 0)
+		return -EINVAL;
+	if (v > 10000)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (*s == '\0')
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end != '\0' || isspace((unsigned char)*s))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+enum_index(const char *const *names, const char *s)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+int
+config_key_index(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < config_nkeys; i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* --- Formatting, shared by messages and --print-config --- */
+
+static void
+format_centi(char *buf, size_t size, uint64_t v)
+{
+	if (v % 100 == 0)
+		snprintf(buf, size, "%llu", (unsigned long long)(v / 100));
+	else if (v % 10 == 0)
+		snprintf(buf, size, "%llu.%llu", (unsigned long long)(v / 100),
+		    (unsigned long long)(v % 100 / 10));
+	else
+		snprintf(buf, size, "%llu.%02llu",
+		    (unsigned long long)(v / 100),
+		    (unsigned long long)(v % 100));
+}
+
+static void
+format_amount(char *buf, size_t size, const struct amount *a)
+{
+	static const char units[] = "KMGT";
+	uint64_t v = a->value;
+	int u = 0;
+
+	if (a->is_pct) {
+		format_centi(buf, size, v);
+		strncat(buf, "%", size - strlen(buf) - 1);
+		return;
+	}
+	if (v == 0) {
+		snprintf(buf, size, "0");
+		return;
+	}
+	while (u < 3 && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%llu%c", (unsigned long long)v, units[u]);
+}
+
+static void
+format_duration(char *buf, size_t size, uint32_t ms)
+{
+	if (ms == 0)
+		snprintf(buf, size, "0");
+	else if (ms % 3600000 == 0)
+		snprintf(buf, size, "%uh", ms / 3600000);
+	else if (ms % 60000 == 0)
+		snprintf(buf, size, "%um", ms / 60000);
+	else if (ms % 1000 == 0)
+		snprintf(buf, size, "%us", ms / 1000);
+	else
+		snprintf(buf, size, "%ums", ms);
+}
+
+static void
+format_value(char *buf, size_t size, const struct config_key *k,
+    const struct policy *p)
+{
+	const char *base = (const char *)p + k->offset;
+	const char *s;
+
+	switch (k->type) {
+	case TYPE_ENUM:
+		snprintf(buf, size, "%s", k->names[*(const int *)base]);
+		break;
+	case TYPE_BOOL:
+		snprintf(buf, size, "%s", *(const bool *)base ? "yes" : "no");
+		break;
+	case TYPE_DURATION:
+		format_duration(buf, size, *(const uint32_t *)base);
+		break;
+	case TYPE_AMOUNT:
+		format_amount(buf, size, (const struct amount *)base);
+		break;
+	case TYPE_PERCENT:
+		format_centi(buf, size, *(const uint32_t *)base);
+		break;
+	case TYPE_INT:
+		snprintf(buf, size, "%d", *(const int32_t *)base);
+		break;
+	case TYPE_PATH:
+		s = *(char *const *)base;
+		snprintf(buf, size, "%s", s ? s : "");
+		break;
+	}
+}
+
+/* --- The handler --- */
+
+static const char *
+type_hint(const struct config_key *k)
+{
+	switch (k->type) {
+	case TYPE_BOOL:
+		return "expected yes or no";
+	case TYPE_DURATION:
+		return "expected a duration such as 500ms, 5s or 2m";
+	case TYPE_AMOUNT:
+		return "expected a percentage (10%) or a size (512M, 2G)";
+	case TYPE_PERCENT:
+		return "expected a percentage from 0 to 100";
+	case TYPE_INT:
+		return "expected a whole number";
+	case TYPE_PATH:
+		return "expected an absolute path";
+	case TYPE_ENUM:
+		break;
+	}
+	return "";
+}
+
+static void
+range_text(char *buf, size_t size, const struct config_key *k)
+{
+	char lo[32], hi[32];
+	struct amount a = { true, 0 };
+
+	switch (k->type) {
+	case TYPE_DURATION:
+		format_duration(lo, sizeof(lo), (uint32_t)k->min);
+		format_duration(hi, sizeof(hi), (uint32_t)k->max);
+		break;
+	case TYPE_AMOUNT:
+		a.value = (uint64_t)k->min;
+		format_amount(lo, sizeof(lo), &a);
+		a.value = (uint64_t)k->max;
+		format_amount(hi, sizeof(hi), &a);
+		break;
+	case TYPE_PERCENT:
+		format_centi(lo, sizeof(lo), (uint64_t)k->min);
+		format_centi(hi, sizeof(hi), (uint64_t)k->max);
+		break;
+	default:
+		snprintf(lo, sizeof(lo), "%lld", (long long)k->min);
+		snprintf(hi, sizeof(hi), "%lld", (long long)k->max);
+		break;
+	}
+	snprintf(buf, size, "from %s to %s", lo, hi);
+}
+
+/* Where messages point: "FILE:LINE" or "profile NAME". */
+static void
+where(char *buf, size_t size, const struct parse_ctx *c, int line)
+{
+	if (c->builtin != NULL)
+		snprintf(buf, size, "%s", c->builtin);
+	else if (line > 0)
+		snprintf(buf, size, "%s:%d", c->file, line);
+	else
+		snprintf(buf, size, "%s", c->file);
+}
+
+/* Check the program named by exec: absolute, and safe to run as root. */
+static int
+check_exec(struct parse_ctx *c, const char *at, const char *path)
+{
+	struct stat st;
+	char esc[256];
+
+	log_escape(esc, sizeof(esc), path, strlen(path));
+	if (stat(path, &st) < 0) {
+		diag_at(c->d, c->cur_line, "%s: exec: %s: %s", at, esc,
+		    strerror(errno));
+		return -EINVAL;
+	}
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
+		diag_at(c->d, c->cur_line,
+		    "%s: exec: %s: not an executable file", at, esc);
+		return -EINVAL;
+	}
+	if (c->strict_perms && (st.st_uid != 0 || (st.st_mode & 022))) {
+		diag_at(c->d, c->cur_line,
+		    "%s: exec: %s: must be owned by root and not writable by "
+		    "group or others (it runs as root)",
+		    at, esc);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+set_scalar(struct parse_ctx *c, int idx, const char *value, int line)
+{
+	const struct config_key *k = &config_keys[idx];
+	char *base = (char *)c->p + k->offset;
+	char at[PATH_MAX + 32], esc[128], range[96];
+	struct amount a;
+	uint32_t u32;
+	int64_t i64;
+	bool b;
+	int r = 0, e;
+	char *dup;
+
+	where(at, sizeof(at), c, line);
+	log_escape(esc, sizeof(esc), value, strlen(value));
+	/* Cleared below once the value is taken. */
+	if (c->layer == LAYER_FILE)
+		c->p->bad_mask |= UINT64_C(1) << idx;
+
+	if (*value == '\0' && k->type != TYPE_PATH) {
+		diag_at(c->d, c->cur_line, "%s: %s: empty value (%s)", at,
+		    k->name,
+		    k->type == TYPE_ENUM ? "see bustd.conf(5)" : type_hint(k));
+		return;
+	}
+
+	switch (k->type) {
+	case TYPE_ENUM:
+		e = enum_index(k->names, value);
+		if (e < 0) {
+			char list[128] = "";
+			size_t i;
+
+			for (i = 0; k->names[i] != NULL; i++) {
+				strncat(list, i ? ", " : "",
+				    sizeof(list) - strlen(list) - 1);
+				strncat(list, k->names[i],
+				    sizeof(list) - strlen(list) - 1);
+			}
+			diag_at(c->d, c->cur_line,
+			    "%s: %s: unknown value '%s' "
+			    "(one of: %s)",
+			    at, k->name, esc, list);
+			return;
+		}
+		*(int *)base = e;
+		break;
+	case TYPE_BOOL:
+		if (config_parse_bool(value, &b) < 0)
+			goto bad;
+		*(bool *)base = b;
+		break;
+	case TYPE_DURATION:
+		r = config_parse_duration_ms(value, &u32);
+		if (r == -EINVAL)
+			goto bad;
+		if (r < 0 || u32 < k->min || u32 > k->max)
+			goto range;
+		*(uint32_t *)base = u32;
+		break;
+	case TYPE_AMOUNT:
+		r = config_parse_amount(value, &a);
+		if (r == -EINVAL)
+			goto bad;
+		if (r < 0 || (a.is_pct && (int64_t)a.value > k->max))
+			goto range;
+		*(struct amount *)base = a;
+		break;
+	case TYPE_PERCENT:
+		r = config_parse_percent_centi(value, &u32);
+		if (r == -EINVAL)
+			goto bad;
+		if (r < 0 || u32 < k->min || u32 > k->max)
+			goto range;
+		*(uint32_t *)base = u32;
+		break;
+	case TYPE_INT:
+		r = parse_int(value, &i64);
+		if (r == -EINVAL)
+			goto bad;
+		if (r < 0 || i64 < k->min || i64 > k->max)
+			goto range;
+		*(int32_t *)base = (int32_t)i64;
+		break;
+	case TYPE_PATH:
+		if (*value != '\0' && *value != '/') {
+			diag_at(c->d, c->cur_line,
+			    "%s: %s: '%s' is not an absolute "
+			    "path",
+			    at, k->name, esc);
+			return;
+		}
+		if (*value != '\0' && strcmp(k->name, "exec") == 0 &&
+		    check_exec(c, at, value) < 0)
+			return;
+		dup = NULL;
+		if (*value != '\0' && (dup = strdup(value)) == NULL) {
+			diag_at(c->d, c->cur_line, "%s: out of memory", at);
+			return;
+		}
+		free(*(char **)base);
+		*(char **)base = dup;
+		break;
+	}
+	c->p->set_mask |= UINT64_C(1) << idx;
+	if (c->layer == LAYER_FILE)
+		c->p->bad_mask &= ~(UINT64_C(1) << idx);
+	c->p->origins[idx].file = c->builtin ? c->builtin : c->file;
+	c->p->origins[idx].line = c->builtin ? 0 : line;
+	return;
+
+bad:
+	diag_at(c->d, c->cur_line, "%s: %s: bad value '%s' (%s)", at, k->name,
+	    esc, type_hint(k));
+	return;
+range:
+	range_text(range, sizeof(range), k);
+	diag_at(c->d, c->cur_line, "%s: %s: value '%s' out of range (%s)", at,
+	    k->name, esc, range);
+}
+
+static void
+add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
+    const char *value, int line)
+{
+	char at[PATH_MAX + 32], esc[256], err[256];
+	int field = enum_index(field_names, name);
+	uid_t uid = 0;
+	int r;
+
+	where(at, sizeof(at), c, line);
+	log_escape(esc, sizeof(esc), value, strlen(value));
+	if (field < 0) {
+		log_escape(esc, sizeof(esc), name, strlen(name));
+		diag_at(c->d, c->cur_line,
+		    "%s: unknown key '%s' in [%s] (one of: "
+		    "name, exe, cmdline, cgroup, user)",
+		    at, esc, set_names[set]);
+		return;
+	}
+	if (*value == '\0') {
+		diag_at(c->d, c->cur_line, "%s: %s: empty value", at, name);
+		return;
+	}
+	if (field == FIELD_USER) {
+		struct passwd pw, *res = NULL;
+		char pwbuf[4096];
+		int64_t n;
+
+		if (parse_int(value, &n) == 0) {
+			if (n < 0 || n >= UINT32_MAX) {
+				diag_at(c->d, c->cur_line,
+				    "%s: user: uid '%s' out "
+				    "of range",
+				    at, esc);
+				return;
+			}
+			uid = (uid_t)n;
+		} else {
+			r = getpwnam_r(value, &pw, pwbuf, sizeof(pwbuf), &res);
+			if (res == NULL) {
+				diag_at(c->d, c->cur_line,
+				    "%s: user: unknown user "
+				    "'%s'",
+				    at, esc);
+				return;
+			}
+			uid = pw.pw_uid;
+		}
+	}
+	r = policy_add_rule(c->p, set, (enum rule_field)field, value, uid, at,
+	    c->layer == LAYER_FILL, err, sizeof(err));
+	if (r == -EINVAL)
+		diag_at(c->d, c->cur_line,
+		    "%s: %s: bad regular expression '%s': %s", at, name, esc,
+		    err);
+	else if (r < 0)
+		diag_at(c->d, c->cur_line, "%s: %s", at, err);
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *c = user;
+	char at[PATH_MAX + 32], esc[128];
+	int line = 0, idx, set;
+
+	if (c->next < c->nlines) {
+		line = c->lines[c->next];
+		/* Should never differ: then say no line rather than a
+		 * wrong one. */
+		if (strcmp(c->names[c->next], name) != 0)
+			line = 0;
+		c->next++;
+	}
+	c->cur_line = line;
+	where(at, sizeof(at), c, line);
+	log_escape(esc, sizeof(esc), name, strlen(name));
+
+	if (*section == '\0') {
+		diag_at(c->d, c->cur_line, "%s: key '%s' before any [section]",
+		    at, esc);
+		return 1;
+	}
+	/* Unknown sections were reported once, at their header. */
+	if (enum_index(sections, section) < 0)
+		return 1;
+	if (*name == '\0') {
+		diag_at(c->d, c->cur_line, "%s: missing key name before '='",
+		    at);
+		return 1;
+	}
+
+	set = enum_index(set_names, section);
+	if (set >= 0) {
+		add_rule(c, (enum rule_set)set, name, value, line);
+		return 1;
+	}
+	idx = config_key_index(section, name);
+	if (idx < 0) {
+		diag_at(c->d, c->cur_line, "%s: unknown key '%s' in [%s]", at,
+		    esc, section);
+		return 1;
+	}
+	if (c->layer == LAYER_FILL && (c->p->set_mask & (UINT64_C(1) << idx)))
+		return 1;
+	set_scalar(c, idx, value, line);
+	return 1;
+}
+
+/* --- Scanning a file before inih sees it --- */
+
+/* Mirrors inih: the first of chars, or ';' after whitespace, or the end. */
+static char *
+find_chars_or_comment(char *s, const char *chars)
+{
+	bool was_space = false;
+
+	while (
+	    *s && (!chars || !strchr(chars, *s)) && !(was_space && *s == ';')) {
+		was_space = isspace((unsigned char)*s);
+		s++;
+	}
+	return s;
+}
+
+static char *
+rstrip(char *s)
+{
+	char *e = s + strlen(s);
+
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static char *
+lskip(char *s)
+{
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+struct scan {
+	char *clean; /* what inih parses: one line per line of the file */
+	size_t len;
+	int *lines; /* line of each key = value */
+	char **names; /* its name, as inih will pass it */
+	size_t n;
+	size_t cap;
+};
+
+static void
+scan_free(struct scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->lines);
+	free(s->clean);
+}
+
+static int
+scan_push(struct scan *s, int line, const char *name)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		int *nl = realloc(s->lines, cap * sizeof(*nl));
+		char **nn;
+
+		if (nl == NULL)
+			return -ENOMEM;
+		s->lines = nl;
+		nn = realloc(s->names, cap * sizeof(*nn));
+		if (nn == NULL)
+			return -ENOMEM;
+		s->names = nn;
+		s->cap = cap;
+	}
+	s->names[s->n] = strdup(name);
+	if (s->names[s->n] == NULL)
+		return -ENOMEM;
+	s->lines[s->n++] = line;
+	return 0;
+}
+
+/*
+ * Scan buf (len bytes, may hold NULs) line by line, as inih will, to learn
+ * the line of each key and to catch what inih cannot report or would
+ * misread: long lines (which it splits), NUL and control bytes, lines
+ * without '=', unterminated and unknown section headers.  Produces the
+ * text handed to inih: bad lines blanked, leading blanks removed (so that
+ * inih never reads an indented line as the continuation of a value), and
+ * the same number of lines, so line numbers agree.
+ */
+static int
+scan_text(const char *file, const char *buf, size_t len, struct scan *s,
+    struct config_diag *d)
+{
+	char line[CONFIG_LINE_MAX + 2];
+	size_t pos = 0, o = 0;
+	int lineno = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->clean = malloc(len + 2);
+	if (s->clean == NULL)
+		return -ENOMEM;
+
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		size_t ll = end - pos, i;
+		const char *raw = buf + pos;
+		char *start, *e;
+		bool bad = false;
+
+		lineno++;
+		pos = nl ? end + 1 : len;
+
+		/* A UTF-8 byte order mark opens the file: inih skips it. */
+		if (lineno == 1 && ll >= 3 &&
+		    memcmp(raw, "\xef\xbb\xbf", 3) == 0) {
+			raw += 3;
+			ll -= 3;
+		}
+		if (ll > CONFIG_LINE_MAX) {
+			diag_at(d, lineno,
+			    "%s:%d: line too long (%zu bytes; the "
+			    "limit is %d)",
+			    file, lineno, ll, CONFIG_LINE_MAX);
+			bad = true;
+		}
+		for (i = 0; !bad && i < ll; i++) {
+			unsigned char ch = (unsigned char)raw[i];
+
+			if (ch == '\0') {
+				diag_at(d, lineno, "%s:%d: NUL byte in line",
+				    file, lineno);
+				bad = true;
+			} else if ((ch < 0x20 && ch != '\t' &&
+			               !(ch == '\r' && i == ll - 1)) ||
+			           ch == 0x7f) {
+				diag_at(d, lineno,
+				    "%s:%d: control character "
+				    "0x%02x in line",
+				    file, lineno, ch);
+				bad = true;
+			}
+		}
+		if (bad) {
+			s->clean[o++] = '\n';
+			continue;
+		}
+		memcpy(line, raw, ll);
+		line[ll] = '\0';
+		start = rstrip(lskip(line));
+
+		if (*start == '\0' || *start == ';' || *start == '#') {
+			/* blank or comment */
+		} else if (*start == '[') {
+			e = find_chars_or_comment(start + 1, "]");
+			if (*e != ']') {
+				diag_at(d, lineno,
+				    "%s:%d: missing ']' in "
+				    "section header",
+				    file, lineno);
+				s->clean[o++] = '\n';
+				continue;
+			}
+			*e = '\0';
+			if (*lskip(e + 1) != '\0' && *lskip(e + 1) != ';' &&
+			    *lskip(e + 1) != '#') {
+				diag_at(d, lineno,
+				    "%s:%d: text after section "
+				    "header [%s]",
+				    file, lineno, start + 1);
+			}
+			if (enum_index(sections, start + 1) < 0) {
+				char esc[128];
+
+				log_escape(esc, sizeof(esc), start + 1,
+				    strlen(start + 1));
+				diag_at(d, lineno,
+				    "%s:%d: unknown section "
+				    "[%s]",
+				    file, lineno, esc);
+			}
+			*e = ']';
+		} else {
+			e = find_chars_or_comment(start, "=:");
+			if (*e != '=' && *e != ':') {
+				char esc[64];
+
+				log_escape(esc, sizeof(esc), start,
+				    strlen(start));
+				diag_at(d, lineno,
+				    "%s:%d: expected 'key = "
+				    "value', got '%s'",
+				    file, lineno, esc);
+				s->clean[o++] = '\n';
+				continue;
+			} else {
+				char name[CONFIG_LINE_MAX + 2];
+
+				memcpy(name, start, (size_t)(e - start));
+				name[e - start] = '\0';
+				if (scan_push(s, lineno, rstrip(name)) < 0)
+					return -ENOMEM;
+			}
+		}
+		ll = strlen(start);
+		memcpy(s->clean + o, start, ll);
+		o += ll;
+		s->clean[o++] = '\n';
+	}
+	s->clean[o] = '\0';
+	s->len = o;
+	return 0;
+}
+
+/* Parse text as one layer into c->p. */
+static int
+parse_layer(struct parse_ctx *c, const char *text, size_t len)
+{
+	size_t first = c->d->n;
+	struct scan s;
+	int r;
+
+	r = scan_text(c->builtin ? c->builtin : c->file, text, len, &s, c->d);
+	if (r < 0) {
+		scan_free(&s);
+		config_diag_add(c->d, "%s: out of memory", c->file);
+		return r;
+	}
+	c->lines = s.lines;
+	c->names = s.names;
+	c->nlines = s.n;
+	c->next = 0;
+	/* Our scan reports every syntax error; inih's first-error line
+	 * adds nothing. */
+	(void)ini_parse_string(s.clean, handler, c);
+	diag_sort_from(c->d, first);
+	c->lines = NULL;
+	c->names = NULL;
+	scan_free(&s);
+	return 0;
+}
+
+/* --- Files --- */
+
+static int
+check_owner(const struct stat *st, const char *path, bool dir,
+    struct config_diag *d)
+{
+	if (st->st_uid != 0) {
+		config_diag_add(d,
+		    "%s: refusing %s owned by uid %u, not root "
+		    "(it can name a program that runs as root)",
+		    path, dir ? "folder" : "file", (unsigned int)st->st_uid);
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		config_diag_add(d,
+		    "%s: refusing %s writable by group or "
+		    "others (mode %04o)",
+		    path, dir ? "folder" : "file",
+		    (unsigned int)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Read path whole into a new buffer.  Reports its own errors. */
+static int
+read_file(const char *path, bool strict, char **out, size_t *outlen,
+    struct config_diag *d)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		config_diag_add(d, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		config_diag_add(d, "%s: cannot stat: %s", path, strerror(-r));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		config_diag_add(d, "%s: not a regular file", path);
+		r = -EINVAL;
+		goto out;
+	}
+	if (strict && (r = check_owner(&st, path, false, d)) < 0)
+		goto out;
+	if (st.st_size > CONFIG_FILE_MAX) {
+		config_diag_add(d,
+		    "%s: file too large (%lld bytes; the limit "
+		    "is %d)",
+		    path, (long long)st.st_size, CONFIG_FILE_MAX);
+		r = -EFBIG;
+		goto out;
+	}
+	buf = malloc(CONFIG_FILE_MAX + 1);
+	if (buf == NULL) {
+		r = -ENOMEM;
+		config_diag_add(d, "%s: out of memory", path);
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, buf + len, CONFIG_FILE_MAX + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			config_diag_add(d, "%s: cannot read: %s", path,
+			    strerror(-r));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > CONFIG_FILE_MAX) {
+			config_diag_add(d,
+			    "%s: file too large (the limit is "
+			    "%d bytes)",
+			    path, CONFIG_FILE_MAX);
+			r = -EFBIG;
+			goto out;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+/*
+ * Keep a copy of path in p->files, where origins point: the caller's path
+ * may not outlive the policy.  Returns the copy, or NULL.
+ */
+static const char *
+remember_file(struct policy *p, const char *path)
+{
+	char *dup;
+
+	if (p->nfiles == POLICY_MAX_FILES || (dup = strdup(path)) == NULL)
+		return NULL;
+	p->files[p->nfiles++] = dup;
+	return dup;
+}
+
+static void
+load_file(struct parse_ctx *c, const char *path)
+{
+	const char *name;
+	char *buf = NULL;
+	size_t len = 0;
+
+	name = remember_file(c->p, path);
+	if (name == NULL) {
+		config_diag_add(c->d, "%s: out of memory", path);
+		return;
+	}
+	c->file = name;
+	if (read_file(path, c->strict_perms, &buf, &len, c->d) < 0)
+		return;
+	parse_layer(c, buf, len);
+	free(buf);
+}
+
+char *
+config_dropin_dir(const char *path, char *buf, size_t size)
+{
+	size_t n = strlen(path);
+	int w;
+
+	if (n > 5 && strcmp(path + n - 5, ".conf") == 0)
+		n -= 5;
+	w = snprintf(buf, size, "%.*s.d", (int)n, path);
+	if (w < 0 || (size_t)w >= size)
+		return NULL;
+	return buf;
+}
+
+static int
+dropin_filter(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return e->d_name[0] != '.' && n > 5 &&
+	       strcmp(e->d_name + n - 5, ".conf") == 0;
+}
+
+static int
+dropin_compare(const struct dirent **a, const struct dirent **b)
+{
+	/* Lexical by bytes, whatever the locale. */
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void
+load_dropins(struct parse_ctx *c, const char *path)
+{
+	char dir[PATH_MAX], file[PATH_MAX];
+	struct dirent **list;
+	struct stat st;
+	size_t room;
+	int n, i;
+
+	if (config_dropin_dir(path, dir, sizeof(dir)) == NULL)
+		return;
+	if (stat(dir, &st) < 0) {
+		if (errno != ENOENT)
+			config_diag_add(c->d, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		config_diag_add(c->d, "%s: not a folder", dir);
+		return;
+	}
+	if (c->strict_perms && check_owner(&st, dir, true, c->d) < 0)
+		return;
+	n = scandir(dir, &list, dropin_filter, dropin_compare);
+	if (n < 0) {
+		config_diag_add(c->d, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	room = POLICY_MAX_FILES - c->p->nfiles;
+	if ((size_t)n > room)
+		config_diag_add(c->d,
+		    "%s: too many drop-in files (%d; the "
+		    "limit is %zu)",
+		    dir, n, room);
+	for (i = 0; i < n; i++) {
+		if ((size_t)n <= room &&
+		    snprintf(file, sizeof(file), "%s/%s", dir,
+		        list[i]->d_name) < (int)sizeof(file))
+			load_file(c, file);
+		free(list[i]);
+	}
+	free(list);
+}
+
+/* --- Validation across keys --- */
+
+static const char *
+key_where(char *buf, size_t size, const struct policy *p, int idx)
+{
+	const struct origin *o = &p->origins[idx];
+
+	if (o->line == 0)
+		snprintf(buf, size, "%s", o->file ? o->file : "defaults");
+	else
+		snprintf(buf, size, "%s:%d", o->file, o->line);
+	return buf;
+}
+
+/*
+ * How late the files set the value of origin o: later files, then later
+ * lines, rank higher; -1 for a value the files did not set.
+ */
+static int64_t
+origin_rank(const struct policy *p, const struct origin *o)
+{
+	size_t i;
+
+	if (o->line == 0)
+		return -1;
+	for (i = 0; i < p->nfiles; i++)
+		if (p->files[i] == o->file)
+			return (int64_t)i << 32 | (uint32_t)o->line;
+	return -1;
+}
+
+static void
+check_pair(const struct policy *p, const char *term_name, const char *kill_name,
+    uint64_t total_kib, struct config_diag *d)
+{
+	int ti = config_key_index("thresholds", term_name);
+	int ki = config_key_index("thresholds", kill_name);
+	const struct amount *t =
+	    (const void *)((const char *)p + config_keys[ti].offset);
+	const struct amount *k =
+	    (const void *)((const char *)p + config_keys[ki].offset);
+	char at[PATH_MAX + 32], tv[32], kv[32];
+	bool above;
+
+	/* A bad value was reported already; its stand-in proves nothing. */
+	if (p->bad_mask & ((UINT64_C(1) << ti) | (UINT64_C(1) << ki)))
+		return;
+	if (t->is_pct == k->is_pct)
+		above = k->value > t->value;
+	else if (total_kib > 0)
+		above = policy_amount_kib(k, total_kib) >
+		        policy_amount_kib(t, total_kib);
+	else
+		return;
+	if (!above)
+		return;
+	/* Point at whichever of the two the files set last. */
+	if (origin_rank(p, &p->origins[ti]) > origin_rank(p, &p->origins[ki]))
+		key_where(at, sizeof(at), p, ti);
+	else
+		key_where(at, sizeof(at), p, ki);
+	format_amount(tv, sizeof(tv), t);
+	format_amount(kv, sizeof(kv), k);
+	config_diag_add(d,
+	    "%s: %s (%s) is above %s (%s): the kill level "
+	    "must be at or below the term level",
+	    at, kill_name, kv, term_name, tv);
+}
+
+static void
+validate(const struct policy *p, const struct config_opts *o,
+    struct config_diag *d)
+{
+	check_pair(p, "mem_term", "mem_kill", o->mem_total_kib, d);
+	check_pair(p, "swap_term", "swap_kill", o->swap_total_kib, d);
+}
+
+int
+config_load(const struct config_opts *o, struct policy **out,
+    struct config_diag *d)
+{
+	struct parse_ctx c;
+	const char *text;
+	size_t before = d->n;
+
+	memset(&c, 0, sizeof(c));
+	c.p = policy_new();
+	if (c.p == NULL) {
+		config_diag_add(d, "%s: out of memory", o->path);
+		return -EINVAL;
+	}
+	c.d = d;
+	c.strict_perms = o->strict_perms;
+	c.layer = LAYER_FILE;
+
+	if (o->text != NULL) {
+		c.file = remember_file(c.p, o->path);
+		if (c.file == NULL) {
+			/* The load fails: no origin outlives o->path. */
+			config_diag_add(d, "%s: out of memory", o->path);
+			c.file = o->path;
+		}
+		parse_layer(&c, o->text, strlen(o->text));
+	} else {
+		load_file(&c, o->path);
+		load_dropins(&c, o->path);
+	}
+	if (o->overrides != NULL) {
+		c.builtin = "command line";
+		parse_layer(&c, o->overrides, strlen(o->overrides));
+	}
+
+	c.layer = LAYER_FILL;
+	text = policy_profile_text((enum profile)c.p->profile);
+	if (text != NULL) {
+		c.builtin = profile_origins[c.p->profile];
+		parse_layer(&c, text, strlen(text));
+	}
+	c.builtin = "defaults";
+	text = policy_defaults_text();
+	parse_layer(&c, text, strlen(text));
+
+	validate(c.p, o, d);
+	if (d->n > before) {
+		policy_free(c.p);
+		return -EINVAL;
+	}
+	*out = c.p;
+	return 0;
+}
+
+/* --- --print-config --- */
+
+static void
+print_line(FILE *f, const char *key, const char *value)
+{
+	/* Keep every line readable back within the line limit. */
+	if (strlen(key) + strlen(value) + 3 > CONFIG_LINE_MAX)
+		fprintf(f, "%s=%s\n", key, value);
+	else if (*value == '\0')
+		fprintf(f, "%s =\n", key);
+	else
+		fprintf(f, "%s = %s\n", key, value);
+}
+
+void
+config_print(FILE *f, const struct policy *p)
+{
+	const char *section = "";
+	char value[PATH_MAX + 64];
+	size_t i, j;
+	int s;
+
+	for (i = 0; sections[i] != NULL; i++) {
+		fprintf(f, "%s[%s]\n", i ? "\n" : "", sections[i]);
+		section = sections[i];
+		for (j = 0; j < config_nkeys; j++) {
+			if (strcmp(config_keys[j].section, section) != 0)
+				continue;
+			format_value(value, sizeof(value), &config_keys[j], p);
+			print_line(f, config_keys[j].name, value);
+		}
+		s = enum_index(set_names, section);
+		if (s < 0)
+			continue;
+		for (j = 0; j < p->sets[s].n; j++) {
+			const struct rule *r = &p->sets[s].rules[j];
+
+			print_line(f, field_names[r->field], r->text);
+		}
+	}
+}

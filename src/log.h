@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* log.h: logging to stderr or syslog, and fatal errors before the loop. */
+#ifndef BUSTD_LOG_H
+#define BUSTD_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <syslog.h>
+
+enum log_target {
+	LOG_TARGET_STDERR,
+	LOG_TARGET_SYSLOG,
+};
+
+/*
+ * Send messages to target from now on.  Messages above max_prio (LOG_INFO
+ * or LOG_DEBUG) are dropped.  Calling it again switches target.
+ */
+void log_open(enum log_target target, int max_prio);
+void log_close(void);
+bool log_debug_enabled(void);
+
+void log_msg(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* As log_msg, with ": " and strerror(-r) appended. */
+void log_msg_r(int prio, int r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_err_r(r, ...) log_msg_r(LOG_ERR, r, __VA_ARGS__)
+#define log_warn_r(r, ...) log_msg_r(LOG_WARNING, r, __VA_ARGS__)
+
+/* Log an error and exit(1).  Only before the monitor loop starts. */
+void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void fatal_r(int r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+/*
+ * Copy len bytes of untrusted text (a process name, a command line) into
+ * dst as printable ASCII: bytes outside 0x21..0x7e but space, and the
+ * backslash, become \xNN, so that no name can start a new log line or
+ * fake a field.  Always NUL-terminates dst (size > 0); truncates with
+ * "..." if dst is too small.  Returns dst.
+ */
+char *log_escape(char *dst, size_t size, const char *src, size_t len);
+
+#endif

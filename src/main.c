@@ -1,0 +1,862 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c: bustd's command line, start-up and the monitor loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "kill.h"
+#include "log.h"
+#include "monitor.h"
+#include "policy.h"
+#include "proc.h"
+#include "sys.h"
+#include "victim.h"
+
+#ifndef BUSTD_CONF
+#define BUSTD_CONF "/etc/bustd.conf"
+#endif
+#define BUSTD_PIDFILE "/run/bustd.pid"
+
+/* After finding nobody to kill, wait this long before scanning again. */
+#define NO_CANDIDATE_RETRY_MS 1000
+
+enum mode {
+	MODE_RUN,
+	MODE_CHECK,
+	MODE_PRINT,
+	MODE_LIST,
+};
+
+/* Options that outlive a reload: they are applied over every load. */
+struct options {
+	enum mode mode;
+	const char *path;
+	bool no_daemon;
+	bool verbose;
+	char overrides[256]; /* config text from -g, -p, --dry-run */
+};
+
+/* The signal flags: with the log state, bustd's only mutable globals. */
+static volatile sig_atomic_t got_term;
+static volatile sig_atomic_t got_hup;
+static volatile sig_atomic_t got_usr1;
+static volatile sig_atomic_t got_chld;
+
+static void
+on_signal(int sig)
+{
+	switch (sig) {
+	case SIGHUP:
+		got_hup = 1;
+		break;
+	case SIGUSR1:
+		got_usr1 = 1;
+		break;
+	case SIGCHLD:
+		got_chld = 1;
+		break;
+	default:
+		got_term = sig;
+		break;
+	}
+}
+
+/* Everything the loop works with, set up once. */
+struct daemon {
+	struct options *opt;
+	struct policy *p;
+	struct limits lim;
+	struct proc_ctx pc;
+	struct monitor mon;
+	struct selector sel;
+	struct killer killer;
+	struct stuck_list stuck;
+	struct psi_state psi;
+	struct mem_sample mem;
+	struct psi_sample psi_last;
+	bool psi_valid;
+	unsigned int ncpu;
+	pid_t self;
+	uint32_t sleep_ms;
+	uint64_t retry_at_ms; /* no candidate: next scan not before */
+	uint64_t next_report_ms;
+	uint64_t next_reserve_ms;
+	uint64_t fast_polls;
+	uint64_t meminfo_polls;
+	time_t loaded_at;
+	char reason[256];
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: bustd [-c FILE] [-n] [--dry-run] [-v] [-g] [-p CUTOFF]\n"
+	    "       bustd --check-config [-c FILE]\n"
+	    "       bustd --print-config [-c FILE]\n"
+	    "       bustd --list [-c FILE] [-v]\n"
+	    "       bustd --version | --help\n"
+	    "\n"
+	    "  -c, --config FILE   policy file (default " BUSTD_CONF "),\n"
+	    "                      then FILE.d/*.conf minus .conf (bustd.d/)\n"
+	    "  -n, --no-daemon     stay in the foreground, log to stderr\n"
+	    "      --dry-run       decide and log kills, signal nothing\n"
+	    "  -v, -V, --verbose   log debug messages\n"
+	    "  -g, --process-group kill the victim's process group\n"
+	    "  -p, --psi CUTOFF    PSI cutoff in percent (psi_cutoff)\n"
+	    "      --check-config  check the policy, print only errors\n"
+	    "      --print-config  print the effective policy\n"
+	    "      --list          print the ranked kill candidates\n"
+	    "      --version       print the version\n"
+	    "  -h, --help          print this help\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 runtime failure, 2 usage or config error.\n");
+}
+
+static void
+add_override(struct options *o, const char *text)
+{
+	size_t n = strlen(o->overrides);
+
+	snprintf(o->overrides + n, sizeof(o->overrides) - n, "%s", text);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum {
+		OPT_DRY_RUN = 256,
+		OPT_CHECK,
+		OPT_PRINT,
+		OPT_LIST,
+		OPT_VERSION,
+	};
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "no-daemon", no_argument, NULL, 'n' },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "process-group", no_argument, NULL, 'g' },
+		{ "psi", required_argument, NULL, 'p' },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "print-config", no_argument, NULL, OPT_PRINT },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char line[64];
+	uint32_t centi;
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->path = BUSTD_CONF;
+	while (
+	    (ch = getopt_long(argc, argv, "c:nvVgp:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->path = optarg;
+			break;
+		case 'n':
+			o->no_daemon = true;
+			break;
+		case OPT_DRY_RUN:
+			add_override(o, "[general]\ndry_run = yes\n");
+			break;
+		case 'v':
+		case 'V':
+			o->verbose = true;
+			break;
+		case 'g':
+			add_override(o, "[kill]\nprocess_group = yes\n");
+			break;
+		case 'p':
+			if (config_parse_percent_centi(optarg, &centi) < 0) {
+				fprintf(stderr,
+				    "bustd: -p: bad cutoff '%s' "
+				    "(a percentage from 0 to 100)\n",
+				    optarg);
+				exit(2);
+			}
+			snprintf(line, sizeof(line),
+			    "[thresholds]\npsi_cutoff = %u.%02u\n", centi / 100,
+			    centi % 100);
+			add_override(o, line);
+			break;
+		case OPT_CHECK:
+			o->mode = MODE_CHECK;
+			break;
+		case OPT_PRINT:
+			o->mode = MODE_PRINT;
+			break;
+		case OPT_LIST:
+			o->mode = MODE_LIST;
+			break;
+		case OPT_VERSION:
+			printf("bustd %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bustd: unexpected argument '%s'\n",
+		    argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+}
+
+static void
+totals(uint64_t *mem_kib, uint64_t *swap_kib)
+{
+	struct sysinfo si;
+
+	*mem_kib = *swap_kib = 0;
+	if (sysinfo(&si) == 0) {
+		*mem_kib = (uint64_t)si.totalram * si.mem_unit / 1024;
+		*swap_kib = (uint64_t)si.totalswap * si.mem_unit / 1024;
+	}
+}
+
+/* Load the policy, or report every error and return NULL. */
+static struct policy *
+load_policy(const struct options *o, bool to_log)
+{
+	struct config_opts co;
+	struct config_diag d = { 0 };
+	struct policy *p = NULL;
+	size_t i;
+
+	memset(&co, 0, sizeof(co));
+	co.path = o->path;
+	co.overrides = o->overrides[0] ? o->overrides : NULL;
+	co.strict_perms = geteuid() == 0;
+	totals(&co.mem_total_kib, &co.swap_total_kib);
+	if (config_load(&co, &p, &d) < 0) {
+		for (i = 0; i < d.n; i++) {
+			if (to_log)
+				log_err("%s", d.msgs[i]);
+			else
+				fprintf(stderr, "%s\n", d.msgs[i]);
+		}
+		p = NULL;
+	}
+	config_diag_free(&d);
+	return p;
+}
+
+static void
+open_log(const struct options *o, const struct policy *p)
+{
+	enum log_target t = LOG_TARGET_STDERR;
+
+	if (p->log_mode == LOG_MODE_SYSLOG ||
+	    (p->log_mode == LOG_MODE_AUTO && !o->no_daemon))
+		t = LOG_TARGET_SYSLOG;
+	log_open(t, o->verbose ? LOG_DEBUG : LOG_INFO);
+}
+
+/* --- Readings --- */
+
+static void
+fmt_kib(char *buf, size_t size, uint64_t kib)
+{
+	if (kib >= 1024 * 1024)
+		snprintf(buf, size, "%.2f GiB", kib / 1048576.0);
+	else
+		snprintf(buf, size, "%.1f MiB", kib / 1024.0);
+}
+
+static void
+fmt_centi(char *buf, size_t size, uint32_t v)
+{
+	snprintf(buf, size, "%u.%02u", v / 100, v % 100);
+}
+
+static const char *const metric_names[] = { "some_avg10", "some_avg60",
+	"full_avg10", "full_avg60", "off" };
+
+/*
+ * Take a memory sample: sysinfo(2) when it proves that no level can have
+ * been crossed, /proc/meminfo otherwise (monitor_fast_path_safe()).
+ */
+static int
+sample_memory(struct daemon *d)
+{
+	struct sysinfo si;
+	uint64_t unit, free_kib;
+	int r;
+
+	if (sysinfo(&si) == 0) {
+		unit = si.mem_unit ? si.mem_unit : 1;
+		free_kib = (uint64_t)si.freeram * unit / 1024;
+		if (monitor_fast_path_safe(&d->lim, free_kib,
+		        d->mon.reserve_kib)) {
+			d->mem.mem_total_kib =
+			    (uint64_t)si.totalram * unit / 1024;
+			d->mem.free_kib = free_kib;
+			d->mem.avail_kib = free_kib - d->mon.reserve_kib;
+			d->mem.swap_total_kib =
+			    (uint64_t)si.totalswap * unit / 1024;
+			d->mem.swap_free_kib =
+			    (uint64_t)si.freeswap * unit / 1024;
+			d->mem.exact = false;
+			d->fast_polls++;
+			return 0;
+		}
+	}
+	r = monitor_read_meminfo(&d->mon, &d->mem);
+	if (r < 0)
+		return r;
+	monitor_check_reserve(&d->mon, &d->mem);
+	d->meminfo_polls++;
+	return 0;
+}
+
+static void
+mem_reason(struct daemon *d, char *buf, size_t size, bool kill_level)
+{
+	char av[32], lv[32], sf[32], sl[32];
+	uint64_t mem_level =
+	    kill_level ? d->lim.mem_kill_kib : d->lim.mem_term_kib;
+	uint64_t swap_level =
+	    kill_level ? d->lim.swap_kill_kib : d->lim.swap_term_kib;
+
+	fmt_kib(av, sizeof(av), d->mem.avail_kib);
+	fmt_kib(lv, sizeof(lv), mem_level);
+	if (d->mem.swap_total_kib == 0) {
+		snprintf(buf, size, "MemAvailable %s <= %s %s, no swap", av,
+		    kill_level ? "mem_kill" : "mem_term", lv);
+		return;
+	}
+	fmt_kib(sf, sizeof(sf), d->mem.swap_free_kib);
+	fmt_kib(sl, sizeof(sl), swap_level);
+	snprintf(buf, size, "MemAvailable %s <= %s %s, SwapFree %s <= %s %s",
+	    av, kill_level ? "mem_kill" : "mem_term", lv, sf,
+	    kill_level ? "swap_kill" : "swap_term", sl);
+}
+
+static void
+psi_reason(struct daemon *d, char *buf, size_t size, uint64_t now_ms)
+{
+	char val[16], cut[16], av[32], gate[32];
+
+	fmt_centi(val, sizeof(val), monitor_psi_value(&d->lim, &d->psi_last));
+	/* The cutoff as the admin wrote it: 25, not 25.00. */
+	if (d->lim.psi_cutoff_centi % 100 == 0)
+		snprintf(cut, sizeof(cut), "%u", d->lim.psi_cutoff_centi / 100);
+	else
+		fmt_centi(cut, sizeof(cut), d->lim.psi_cutoff_centi);
+	fmt_kib(av, sizeof(av), d->mem.avail_kib);
+	fmt_kib(gate, sizeof(gate), d->lim.psi_gate_kib);
+	snprintf(buf, size,
+	    "PSI %s %s >= %s for %.1f s, MemAvailable %s <= "
+	    "psi_mem_gate %s",
+	    metric_names[d->lim.psi_metric], val, cut,
+	    (now_ms - d->psi.since_ms) / 1000.0, av, gate);
+}
+
+static void
+log_status(struct daemon *d, const char *what)
+{
+	char av[32], tot[32], sf[32], st[32], term[32], kill[32], gate[32];
+	char psi[48] = "off", stamp[32];
+	struct tm tm;
+
+	fmt_kib(av, sizeof(av), d->mem.avail_kib);
+	fmt_kib(tot, sizeof(tot), d->mem.mem_total_kib);
+	fmt_kib(sf, sizeof(sf), d->mem.swap_free_kib);
+	fmt_kib(st, sizeof(st), d->mem.swap_total_kib);
+	fmt_kib(term, sizeof(term), d->lim.mem_term_kib);
+	fmt_kib(kill, sizeof(kill), d->lim.mem_kill_kib);
+	fmt_kib(gate, sizeof(gate), d->lim.psi_gate_kib);
+	if (d->lim.psi_on && d->psi_valid) {
+		char v[16];
+
+		fmt_centi(v, sizeof(v),
+		    monitor_psi_value(&d->lim, &d->psi_last));
+		snprintf(psi, sizeof(psi), "%s %s",
+		    metric_names[d->lim.psi_metric], v);
+	} else if (d->lim.psi_on) {
+		snprintf(psi, sizeof(psi), "%s not read yet",
+		    metric_names[d->lim.psi_metric]);
+	}
+	localtime_r(&d->loaded_at, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	log_info(
+	    "%s: MemAvailable %s%s of %s, SwapFree %s of %s, PSI %s; "
+	    "mem_term %s, mem_kill %s, psi_mem_gate %s; kills: %lu SIGTERM, "
+	    "%lu SIGKILL, %lu gone, %lu stuck; poll %u ms; config %s "
+	    "(profile %s) loaded %s",
+	    what, d->mem.exact ? "" : ">=", av, tot, sf, st, psi, term, kill,
+	    gate, d->killer.n_term, d->killer.n_kill, d->killer.n_gone,
+	    d->killer.n_stuck, d->sleep_ms, d->opt->path,
+	    profile_names[d->p->profile], stamp);
+}
+
+/* --- Start-up --- */
+
+static void
+apply_policy(struct daemon *d)
+{
+	uint64_t mem, swap;
+	char text[64];
+	int r;
+
+	totals(&mem, &swap);
+	monitor_limits(d->p, mem, swap, &d->lim);
+	d->sel.mem_total_kib = mem;
+	r = monitor_read_reserve(&d->mon, d->pc.dirfd);
+	if (r < 0)
+		log_debug("zoneinfo: %s: reading /proc/meminfo at every poll",
+		    strerror(-r));
+	if (!d->lim.psi_on) {
+		monitor_arm_trigger(&d->mon, d->pc.dirfd, &d->lim);
+		return;
+	}
+	if (d->mon.psi_fd < 0) {
+		if (!d->mon.psi_missing_warned)
+			log_warn(
+			    "no PSI (/proc/pressure/memory): the memory "
+			    "thresholds keep working, psi_metric does not");
+		d->mon.psi_missing_warned = true;
+		return;
+	}
+	r = monitor_arm_trigger(&d->mon, d->pc.dirfd, &d->lim);
+	if (r < 0) {
+		log_info("PSI trigger refused (%s): polling PSI instead",
+		    strerror(-r));
+	} else {
+		monitor_trigger_text(text, sizeof(text), &d->lim,
+		    d->mon.trigger_window_ms);
+		log_debug("PSI trigger armed: %s", text);
+	}
+}
+
+static void
+reload(struct daemon *d)
+{
+	struct policy *np;
+
+	log_info("reloading %s", d->opt->path);
+	np = load_policy(d->opt, true);
+	if (np == NULL) {
+		log_err("reload failed: keeping the previous policy");
+		return;
+	}
+	policy_free(d->p);
+	d->p = np;
+	d->loaded_at = time(NULL);
+	open_log(d->opt, d->p);
+	apply_policy(d);
+	log_info("reloaded %s (profile %s)%s", d->opt->path,
+	    profile_names[d->p->profile], d->p->dry_run ? ", dry run" : "");
+}
+
+static int
+write_pidfile(void)
+{
+	char buf[32];
+	int fd, n;
+
+	fd = open(BUSTD_PIDFILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -EEXIST;
+	}
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -EIO;
+	}
+	/* Kept open: the lock says bustd runs. */
+	return 0;
+}
+
+static void
+daemonize(void)
+{
+	pid_t pid;
+	int fd, r;
+
+	pid = fork();
+	if (pid < 0)
+		fatal_r(-errno, "fork");
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		fatal_r(-errno, "setsid");
+	pid = fork();
+	if (pid < 0)
+		fatal_r(-errno, "fork");
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		fatal_r(-errno, "chdir /");
+	umask(022);
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	r = write_pidfile();
+	if (r == -EEXIST)
+		fatal("%s is locked: another bustd is running", BUSTD_PIDFILE);
+	if (r < 0)
+		fatal_r(r, "%s", BUSTD_PIDFILE);
+}
+
+static void
+setup_signals(sigset_t *orig)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGCHLD };
+	struct sigaction sa;
+	sigset_t block;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&block, sigs[i]);
+	}
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	/* Delivered only inside ppoll(): no check-then-sleep race. */
+	sigprocmask(SIG_BLOCK, &block, orig);
+}
+
+static void
+protect_self(void)
+{
+	int fd, r = 0;
+
+	/*
+	 * Lock code and data in RAM, so bustd never waits on a page-in
+	 * when memory is short.  MCL_ONFAULT: pages are locked as they are
+	 * touched, not all at once (the pid table is large and sparse).
+	 */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
+		log_warn_r(-errno, "mlockall: bustd may be paged out");
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "-1000", 5) != 5)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		log_warn_r(r,
+		    "cannot lower own oom_score_adj to -1000 (give "
+		    "bustd CAP_SYS_RESOURCE, or OOMScoreAdjust=-1000 in its "
+		    "unit)");
+}
+
+/* --- The loop --- */
+
+static void
+add_stuck(struct daemon *d)
+{
+	struct stuck_list *s = &d->stuck;
+
+	/* When full, the oldest entry makes room. */
+	if (s->n == VICTIM_STUCK_MAX) {
+		memmove(&s->e[0], &s->e[1],
+		    (VICTIM_STUCK_MAX - 1) * sizeof(s->e[0]));
+		s->n--;
+	}
+	s->e[s->n].pid = d->killer.t.pid;
+	s->e[s->n].start_time = d->killer.t.start_time;
+	s->n++;
+}
+
+/* Pick a victim and start on it; retries if the pid changed hands. */
+static void
+act(struct daemon *d, int sig, uint64_t now_ms)
+{
+	struct victim v;
+	int tries, r = -ESRCH;
+
+	for (tries = 0; tries < 3; tries++) {
+		r = victim_select(&d->sel, &d->pc, d->p, &d->stuck, &v);
+		if (r < 0)
+			break;
+		log_debug("scan: %zu processes, %zu judged", d->sel.scanned,
+		    d->sel.judged);
+		r = kill_start(&d->killer, d->p, &v, sig, d->reason);
+		if (r != -ESRCH && r != -ESTALE)
+			break;
+	}
+	if (r == -ESRCH) {
+		if (d->retry_at_ms == 0)
+			log_warn("%s, but no process may be killed (see "
+			         "bustd --list)",
+			    d->reason);
+		d->retry_at_ms = now_ms + NO_CANDIDATE_RETRY_MS;
+	} else if (r < 0) {
+		log_err_r(r, "scan failed");
+		d->retry_at_ms = now_ms + NO_CANDIDATE_RETRY_MS;
+	} else {
+		d->retry_at_ms = 0;
+	}
+}
+
+static void
+poll_once(struct daemon *d)
+{
+	uint64_t now_ms = sys_now_ms();
+	enum level level;
+	enum kill_event ev;
+	bool psi_due = false, psi_watch = false;
+	int r;
+
+	if (now_ms >= d->next_reserve_ms) {
+		monitor_read_reserve(&d->mon, d->pc.dirfd);
+		d->next_reserve_ms = now_ms + MONITOR_RESERVE_MS;
+	}
+	r = sample_memory(d);
+	if (r < 0) {
+		log_err_r(r, "reading memory");
+		d->sleep_ms = 1000;
+		return;
+	}
+	level = monitor_mem_level(&d->lim, &d->mem);
+
+	/* PSI only matters at or below the gate. */
+	if (d->lim.psi_on && d->mem.exact &&
+	    d->mem.avail_kib <= d->lim.psi_gate_kib && d->mon.psi_fd >= 0) {
+		psi_watch = true;
+		if (monitor_read_psi(&d->mon, &d->psi_last) == 0) {
+			d->psi_valid = true;
+			psi_due = monitor_psi_update(&d->psi, &d->lim,
+			    &d->psi_last, d->mem.avail_kib, now_ms);
+		}
+	} else {
+		d->psi.holding = false;
+	}
+
+	if (d->killer.state == KILL_WAITING) {
+		char why[256];
+
+		mem_reason(d, why, sizeof(why), true);
+		ev = kill_check(&d->killer, d->p, level == LEVEL_KILL, why);
+		if (ev == KILL_EVENT_STUCK)
+			add_stuck(d);
+		if (ev != KILL_EVENT_NONE) {
+			monitor_psi_killed(&d->psi, &d->lim, now_ms);
+			/* Memory has changed: look again before acting. */
+			d->sleep_ms = 0;
+			return;
+		}
+	}
+
+	if (d->killer.state == KILL_IDLE && (level != LEVEL_NONE || psi_due) &&
+	    now_ms >= d->retry_at_ms) {
+		if (level != LEVEL_NONE)
+			mem_reason(d, d->reason, sizeof(d->reason),
+			    level == LEVEL_KILL);
+		else
+			psi_reason(d, d->reason, sizeof(d->reason), now_ms);
+		act(d, level == LEVEL_KILL ? SIGKILL : SIGTERM, now_ms);
+	} else if (level == LEVEL_NONE && !psi_due) {
+		d->retry_at_ms = 0;
+	}
+
+	d->sleep_ms = monitor_sleep_ms(&d->lim, &d->mem, d->ncpu, psi_watch);
+	if (d->killer.state == KILL_WAITING) {
+		uint32_t k = kill_next_ms(&d->killer);
+
+		/* Watch for the kill level while the victim exits. */
+		if (k < d->sleep_ms)
+			d->sleep_ms = k;
+	} else if (d->retry_at_ms > now_ms &&
+	           d->retry_at_ms - now_ms > d->sleep_ms) {
+		d->sleep_ms = (uint32_t)(d->retry_at_ms - now_ms);
+	}
+	if (d->p->report_interval_ms > 0) {
+		if (now_ms >= d->next_report_ms) {
+			log_status(d, "report");
+			d->next_report_ms = now_ms + d->p->report_interval_ms;
+		}
+		if (d->next_report_ms - now_ms < d->sleep_ms)
+			d->sleep_ms = (uint32_t)(d->next_report_ms - now_ms);
+	}
+}
+
+static int
+run(struct options *o, struct policy *p)
+{
+	struct daemon d;
+	struct pollfd fds[2];
+	struct timespec ts;
+	sigset_t orig;
+	char cgroot[PROC_PATH_MAX];
+	int r, n;
+
+	memset(&d, 0, sizeof(d));
+	d.opt = o;
+	d.p = p;
+	d.loaded_at = time(NULL);
+	open_log(o, p);
+	if (!o->no_daemon)
+		daemonize();
+	d.self = getpid();
+	n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	d.ncpu = n > 0 ? (unsigned int)n : 1;
+
+	r = proc_open(&d.pc, "/proc");
+	if (r < 0)
+		fatal_r(r, "/proc");
+	r = monitor_open(&d.mon, d.pc.dirfd);
+	if (r < 0)
+		fatal_r(r, "/proc/meminfo");
+	r = victim_selector_init(&d.sel, 0, d.self);
+	if (r < 0)
+		fatal_r(r, "allocating the scan table");
+	if (kill_find_cgroup2(d.pc.dirfd, cgroot, sizeof(cgroot)) < 0)
+		cgroot[0] = '\0';
+	kill_init(&d.killer, &sys_real, &d.pc, d.self,
+	    cgroot[0] ? cgroot : NULL);
+	setup_signals(&orig);
+	apply_policy(&d);
+
+	/* Warm-up: walk every path of the loop once, then lock it all. */
+	{
+		struct victim v;
+
+		if (sample_memory(&d) < 0 ||
+		    monitor_read_meminfo(&d.mon, &d.mem) < 0)
+			fatal("/proc/meminfo: cannot read");
+		if (d.mon.psi_fd >= 0)
+			monitor_read_psi(&d.mon, &d.psi_last);
+		victim_select(&d.sel, &d.pc, d.p, &d.stuck, &v);
+	}
+	protect_self();
+
+	log_info("bustd %s running with %s (profile %s)%s", PACKAGE_VERSION,
+	    o->path, profile_names[p->profile], p->dry_run ? ", dry run" : "");
+	log_status(&d, "start");
+
+	while (!got_term) {
+		if (got_hup) {
+			got_hup = 0;
+			reload(&d);
+		}
+		if (got_usr1) {
+			got_usr1 = 0;
+			log_status(&d, "status");
+		}
+		if (got_chld) {
+			got_chld = 0;
+		}
+		poll_once(&d);
+
+		n = 0;
+		if (d.mon.trigger_fd >= 0) {
+			fds[n].fd = d.mon.trigger_fd;
+			fds[n].events = POLLPRI;
+			n++;
+		}
+		if (kill_poll_fd(&d.killer) >= 0) {
+			fds[n].fd = kill_poll_fd(&d.killer);
+			fds[n].events = POLLIN;
+			n++;
+		}
+		ts.tv_sec = d.sleep_ms / 1000;
+		ts.tv_nsec = (long)(d.sleep_ms % 1000) * 1000000;
+		r = ppoll(fds, (nfds_t)n, &ts, &orig);
+		if (r < 0 && errno != EINTR)
+			log_err_r(-errno, "ppoll");
+		if (r > 0 && d.mon.trigger_fd >= 0 &&
+		    (fds[0].revents & (POLLERR | POLLNVAL))) {
+			log_warn("PSI trigger failed: polling PSI instead");
+			close(d.mon.trigger_fd);
+			d.mon.trigger_fd = -1;
+		}
+	}
+	log_info("exiting on signal %d", (int)got_term);
+	kill_abandon(&d.killer);
+	victim_selector_free(&d.sel);
+	monitor_close(&d.mon);
+	proc_close(&d.pc);
+	policy_free(d.p);
+	if (!o->no_daemon)
+		unlink(BUSTD_PIDFILE);
+	return 0;
+}
+
+static int
+list(const struct options *o, const struct policy *p)
+{
+	struct proc_ctx pc;
+	uint64_t mem, swap;
+	int r;
+
+	r = proc_open(&pc, "/proc");
+	if (r < 0) {
+		fprintf(stderr, "bustd: /proc: %s\n", strerror(-r));
+		return 1;
+	}
+	totals(&mem, &swap);
+	r = victim_list(stdout, &pc, p, getpid(), mem);
+	proc_close(&pc);
+	if (r < 0) {
+		fprintf(stderr, "bustd: --list: %s\n", strerror(-r));
+		return 1;
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct policy *p;
+	int rc;
+
+	parse_options(argc, argv, &o);
+	log_open(LOG_TARGET_STDERR, o.verbose ? LOG_DEBUG : LOG_INFO);
+
+	p = load_policy(&o, false);
+	if (p == NULL)
+		return 2;
+	switch (o.mode) {
+	case MODE_CHECK:
+		rc = 0;
+		break;
+	case MODE_PRINT:
+		config_print(stdout, p);
+		rc = fflush(stdout) == 0 ? 0 : 1;
+		break;
+	case MODE_LIST:
+		rc = list(&o, p);
+		break;
+	default:
+		/* run() owns p from here on. */
+		return run(&o, p);
+	}
+	policy_free(p);
+	return rc;
+}

@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: MIT */
+/* monitor.c: /proc/meminfo and PSI readings; thresholds, sleep and PSI. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+/* --- Parsers --- */
+
+/* Value of "Key:   N kB" lines. */
+static bool
+meminfo_value(const char *line, size_t len, const char *key, uint64_t *out)
+{
+	size_t kl = strlen(key);
+	uint64_t v = 0;
+	size_t i;
+	bool any = false;
+
+	if (len <= kl || memcmp(line, key, kl) != 0 || line[kl] != ':')
+		return false;
+	for (i = kl + 1; i < len && line[i] == ' '; i++)
+		;
+	for (; i < len && line[i] >= '0' && line[i] <= '9'; i++) {
+		if (v > UINT64_MAX / 10 - 9)
+			return false;
+		v = v * 10 + (uint64_t)(line[i] - '0');
+		any = true;
+	}
+	if (any)
+		*out = v;
+	return any;
+}
+
+int
+monitor_meminfo_parse_buf(const char *buf, size_t len, struct mem_sample *out)
+{
+	enum {
+		TOTAL,
+		FREE,
+		AVAIL,
+		BUFFERS,
+		CACHED,
+		SRECL,
+		SHMEM,
+		STOTAL,
+		SFREE,
+		NKEYS
+	};
+	static const char *const keys[NKEYS] = { "MemTotal", "MemFree",
+		"MemAvailable", "Buffers", "Cached", "SReclaimable", "Shmem",
+		"SwapTotal", "SwapFree" };
+	uint64_t v[NKEYS] = { 0 };
+	unsigned int seen = 0;
+	const char *p = buf, *end = buf + len;
+	int k;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = (size_t)((nl ? nl : end) - p);
+
+		for (k = 0; k < NKEYS; k++) {
+			if (!(seen & (1u << k)) &&
+			    meminfo_value(p, ll, keys[k], &v[k])) {
+				seen |= 1u << k;
+				break;
+			}
+		}
+		p += ll + 1;
+	}
+	if (!(seen & (1u << TOTAL)) || !(seen & (1u << FREE)))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->mem_total_kib = v[TOTAL];
+	out->free_kib = v[FREE];
+	out->swap_total_kib = v[STOTAL];
+	out->swap_free_kib = v[SFREE];
+	out->exact = true;
+	if (seen & (1u << AVAIL)) {
+		out->avail_kib = v[AVAIL];
+	} else {
+		/* Kernels before 3.14: free, plus caches that can be
+		 * dropped, minus shared memory that cannot. */
+		uint64_t a = v[FREE] + v[BUFFERS] + v[CACHED] + v[SRECL];
+
+		out->avail_kib = a > v[SHMEM] ? a - v[SHMEM] : 0;
+		out->estimated = true;
+	}
+	return 0;
+}
+
+static int
+psi_line_parse(const char *p, const char *end, struct psi_line *out)
+{
+	static const char *const keys[] = { "avg10=", "avg60=", "avg300=",
+		"total=" };
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		size_t kl = strlen(keys[k]);
+		uint64_t ip = 0, fp = 0;
+		int fd = 0;
+
+		while (p < end && *p == ' ')
+			p++;
+		if ((size_t)(end - p) < kl || memcmp(p, keys[k], kl) != 0)
+			return -EINVAL;
+		p += kl;
+		if (p == end || *p < '0' || *p > '9')
+			return -EINVAL;
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (ip > UINT64_MAX / 10 - 9)
+				return -EINVAL;
+			ip = ip * 10 + (uint64_t)(*p++ - '0');
+		}
+		if (k < 3) {
+			if (p < end && *p == '.') {
+				p++;
+				while (p < end && *p >= '0' && *p <= '9') {
+					if (fd < 2) {
+						fp = fp * 10 +
+						     (uint64_t)(*p - '0');
+						fd++;
+					}
+					p++;
+				}
+			}
+			for (; fd < 2; fd++)
+				fp *= 10;
+			if (ip > 100)
+				return -EINVAL;
+			ip = ip * 100 + fp;
+			if (ip > 10000)
+				ip = 10000; /* rounding at 100% */
+		}
+		switch (k) {
+		case 0:
+			out->avg10_centi = (uint32_t)ip;
+			break;
+		case 1:
+			out->avg60_centi = (uint32_t)ip;
+			break;
+		case 2:
+			out->avg300_centi = (uint32_t)ip;
+			break;
+		default:
+			out->total_us = ip;
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+monitor_psi_parse_buf(const char *buf, size_t len, struct psi_sample *out)
+{
+	const char *p = buf, *end = buf + len;
+	bool some = false;
+
+	memset(out, 0, sizeof(*out));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		if (le - p >= 5 && memcmp(p, "some ", 5) == 0) {
+			if (psi_line_parse(p + 5, le, &out->some) < 0)
+				return -EINVAL;
+			some = true;
+		} else if (le - p >= 5 && memcmp(p, "full ", 5) == 0) {
+			if (psi_line_parse(p + 5, le, &out->full) < 0)
+				return -EINVAL;
+			out->has_full = true;
+		}
+		p = le + 1;
+	}
+	return some ? 0 : -EINVAL;
+}
+
+static bool
+zone_number(const char *p, const char *le, const char *key, uint64_t *out)
+{
+	size_t kl = strlen(key);
+	uint64_t v = 0;
+	bool any = false;
+
+	while (p < le && *p == ' ')
+		p++;
+	if ((size_t)(le - p) <= kl || memcmp(p, key, kl) != 0 || p[kl] != ' ')
+		return false;
+	p += kl;
+	while (p < le && *p == ' ')
+		p++;
+	while (p < le && *p >= '0' && *p <= '9') {
+		if (v > UINT64_MAX / 10 - 9)
+			return false;
+		v = v * 10 + (uint64_t)(*p++ - '0');
+		any = true;
+	}
+	if (any)
+		*out = v;
+	return any;
+}
+
+/* One zone of /proc/zoneinfo being read. */
+struct zone_acc {
+	bool open;
+	bool have_high;
+	uint64_t high;
+	uint64_t managed;
+	uint64_t prot;
+	uint64_t total;
+	bool any;
+};
+
+static void
+zone_flush(struct zone_acc *z)
+{
+	if (z->open && z->have_high) {
+		uint64_t r = z->high + z->prot;
+
+		z->total += r < z->managed ? r : z->managed;
+		z->any = true;
+	}
+	z->high = z->managed = z->prot = 0;
+	z->have_high = false;
+}
+
+/* Largest number in "protection: (0, 3019, 4811)". */
+static uint64_t
+zone_protection(const char *q, const char *le)
+{
+	uint64_t max = 0;
+
+	while (q < le) {
+		uint64_t n = 0;
+
+		while (q < le && (*q < '0' || *q > '9'))
+			q++;
+		if (q == le)
+			break;
+		while (q < le && *q >= '0' && *q <= '9') {
+			if (n > UINT64_MAX / 10 - 9)
+				return UINT64_MAX / 2;
+			n = n * 10 + (uint64_t)(*q++ - '0');
+		}
+		if (n > max)
+			max = n;
+	}
+	return max;
+}
+
+int
+monitor_zoneinfo_reserve_parse_buf(const char *buf, size_t len, uint64_t *pages)
+{
+	const char *p = buf, *end = buf + len;
+	struct zone_acc z;
+	uint64_t v;
+
+	memset(&z, 0, sizeof(z));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *q;
+
+		for (q = p; q < le && *q == ' '; q++)
+			;
+		if (le - p >= 5 && memcmp(p, "Node ", 5) == 0) {
+			zone_flush(&z);
+			z.open = true;
+		} else if (z.open && zone_number(p, le, "high", &v)) {
+			/* The first "high" of a zone is its watermark;
+			 * later ones belong to per-cpu page lists. */
+			if (!z.have_high) {
+				z.high = v;
+				z.have_high = true;
+			}
+		} else if (z.open && zone_number(p, le, "managed", &v)) {
+			z.managed = v;
+		} else if (z.open && le - q > 11 &&
+		           memcmp(q, "protection:", 11) == 0) {
+			z.prot = zone_protection(q + 11, le);
+		}
+		p = le + 1;
+	}
+	zone_flush(&z);
+	if (!z.any)
+		return -EINVAL;
+	*pages = z.total;
+	return 0;
+}
+
+/* --- Decisions --- */
+
+void
+monitor_limits(const struct policy *p, uint64_t mem_total_kib,
+    uint64_t swap_total_kib, struct limits *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->mem_term_kib = policy_amount_kib(&p->mem_term, mem_total_kib);
+	out->mem_kill_kib = policy_amount_kib(&p->mem_kill, mem_total_kib);
+	out->swap_term_kib = policy_amount_kib(&p->swap_term, swap_total_kib);
+	out->swap_kill_kib = policy_amount_kib(&p->swap_kill, swap_total_kib);
+	out->psi_gate_kib = policy_amount_kib(&p->psi_mem_gate, mem_total_kib);
+	out->psi_on = p->psi_metric != PSI_OFF;
+	out->psi_metric = p->psi_metric;
+	out->psi_cutoff_centi = p->psi_cutoff_centi;
+	out->psi_duration_ms = p->psi_duration_ms;
+	out->cooldown_ms = p->cooldown_ms;
+}
+
+/* Swap condition: holds when no swap is configured at all. */
+static bool
+swap_low(const struct mem_sample *s, uint64_t level_kib)
+{
+	return s->swap_total_kib == 0 || s->swap_free_kib <= level_kib;
+}
+
+enum level
+monitor_mem_level(const struct limits *l, const struct mem_sample *s)
+{
+	if (s->avail_kib <= l->mem_kill_kib && swap_low(s, l->swap_kill_kib))
+		return LEVEL_KILL;
+	if (s->avail_kib <= l->mem_term_kib && swap_low(s, l->swap_term_kib))
+		return LEVEL_TERM;
+	return LEVEL_NONE;
+}
+
+uint64_t
+monitor_watch_kib(const struct limits *l)
+{
+	uint64_t w = l->mem_term_kib;
+
+	if (l->mem_kill_kib > w)
+		w = l->mem_kill_kib;
+	if (l->psi_on && l->psi_gate_kib > w)
+		w = l->psi_gate_kib;
+	return w;
+}
+
+bool
+monitor_fast_path_safe(const struct limits *l, uint64_t free_kib,
+    uint64_t reserve_kib)
+{
+	if (reserve_kib == 0 || free_kib <= reserve_kib)
+		return false;
+	return free_kib - reserve_kib > monitor_watch_kib(l);
+}
+
+/* ms for the fastest fill to bring have down to level: 0 only if there
+ * already, at least 1 above it. */
+static uint64_t
+time_to(uint64_t have_kib, uint64_t level_kib, uint64_t rate)
+{
+	uint64_t t;
+
+	if (have_kib <= level_kib)
+		return 0;
+	t = (have_kib - level_kib) / rate;
+	return t > 0 ? t : 1;
+}
+
+/* ms until memory and swap can both be at or below a level pair. */
+static uint64_t
+time_to_pair(const struct mem_sample *s, uint64_t mem_kib, uint64_t swap_kib,
+    uint64_t rate)
+{
+	uint64_t t = time_to(s->avail_kib, mem_kib, rate);
+
+	/* Both must hold: the later of the two crossings bounds it.
+	 * Swap is assumed to fill as fast as memory (zram). */
+	if (s->swap_total_kib > 0) {
+		uint64_t ts = time_to(s->swap_free_kib, swap_kib, rate);
+
+		if (ts > t)
+			t = ts;
+	}
+	return t;
+}
+
+uint32_t
+monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
+    unsigned int ncpu, bool psi_watch)
+{
+	uint64_t rate =
+	    (uint64_t)MONITOR_FILL_KIB_PER_MS_PER_CPU * (ncpu ? ncpu : 1);
+	uint64_t t, tk;
+
+	/* The nearest level still above us decides; levels we are already
+	 * below add nothing (the caller acts on them). */
+	t = time_to_pair(s, l->mem_term_kib, l->swap_term_kib, rate);
+	tk = time_to_pair(s, l->mem_kill_kib, l->swap_kill_kib, rate);
+	if (t == 0 || (tk > 0 && tk < t))
+		t = tk;
+	if (l->psi_on && s->avail_kib > l->psi_gate_kib) {
+		uint64_t tp = time_to(s->avail_kib, l->psi_gate_kib, rate);
+
+		if (t == 0 || tp < t)
+			t = tp;
+	}
+	if (psi_watch && (t == 0 || t > MONITOR_PSI_POLL_MS))
+		t = MONITOR_PSI_POLL_MS;
+	if (t < MONITOR_SLEEP_MIN_MS)
+		t = MONITOR_SLEEP_MIN_MS;
+	if (t > MONITOR_SLEEP_MAX_MS)
+		t = MONITOR_SLEEP_MAX_MS;
+	return (uint32_t)t;
+}
+
+uint32_t
+monitor_psi_value(const struct limits *l, const struct psi_sample *s)
+{
+	switch (l->psi_metric) {
+	case PSI_SOME_AVG10:
+		return s->some.avg10_centi;
+	case PSI_SOME_AVG60:
+		return s->some.avg60_centi;
+	case PSI_FULL_AVG10:
+		return s->full.avg10_centi;
+	case PSI_FULL_AVG60:
+		return s->full.avg60_centi;
+	default:
+		return 0;
+	}
+}
+
+uint64_t
+monitor_psi_total(const struct limits *l, const struct psi_sample *s)
+{
+	if (l->psi_metric == PSI_FULL_AVG10 || l->psi_metric == PSI_FULL_AVG60)
+		return s->full.total_us;
+	return s->some.total_us;
+}
+
+bool
+monitor_psi_update(struct psi_state *st, const struct limits *l,
+    const struct psi_sample *s, uint64_t avail_kib, uint64_t now_ms)
+{
+	uint64_t total = monitor_psi_total(l, s);
+	uint64_t held_ms, stalled_us;
+
+	if (!l->psi_on || monitor_psi_value(l, s) < l->psi_cutoff_centi ||
+	    avail_kib > l->psi_gate_kib) {
+		st->holding = false;
+		return false;
+	}
+	if (!st->holding) {
+		st->holding = true;
+		st->since_ms = now_ms;
+		st->total_at_since_us = total;
+	}
+	if (now_ms < st->cooldown_until_ms)
+		return false;
+	held_ms = now_ms - st->since_ms;
+	if (held_ms < l->psi_duration_ms)
+		return false;
+	/* Stalled time during the hold, against cutoff% of its length.
+	 * A zero duration has no span to measure: the average decides. */
+	if (held_ms == 0)
+		return true;
+	stalled_us =
+	    total >= st->total_at_since_us ? total - st->total_at_since_us : 0;
+	return stalled_us * 100 * 100 >=
+	       (uint64_t)l->psi_cutoff_centi * held_ms * 1000;
+}
+
+void
+monitor_psi_killed(struct psi_state *st, const struct limits *l,
+    uint64_t now_ms)
+{
+	st->holding = false;
+	st->cooldown_until_ms = now_ms + l->cooldown_ms;
+}
+
+/* --- Readers --- */
+
+static ssize_t
+pread_all(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	/* seq_file regenerates the text when read from offset 0. */
+	while (len < size - 1) {
+		n = pread(fd, buf + len, size - 1 - len, (off_t)len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* /proc/zoneinfo grows with nodes and CPUs; a cut text is refused. */
+#define ZONEINFO_MAX (512 * 1024)
+
+int
+monitor_open(struct monitor *m, int procfs_fd)
+{
+	memset(m, 0, sizeof(*m));
+	m->psi_fd = -1;
+	m->trigger_fd = -1;
+	m->meminfo_fd = openat(procfs_fd, "meminfo", O_RDONLY | O_CLOEXEC);
+	if (m->meminfo_fd < 0)
+		return -errno;
+	/* Read again in the loop: allocated once, here. */
+	m->zoneinfo_buf = malloc(ZONEINFO_MAX);
+	if (m->zoneinfo_buf == NULL) {
+		close(m->meminfo_fd);
+		m->meminfo_fd = -1;
+		return -ENOMEM;
+	}
+	m->psi_fd = openat(procfs_fd, "pressure/memory", O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+void
+monitor_close(struct monitor *m)
+{
+	if (m->meminfo_fd >= 0)
+		close(m->meminfo_fd);
+	if (m->psi_fd >= 0)
+		close(m->psi_fd);
+	if (m->trigger_fd >= 0)
+		close(m->trigger_fd);
+	m->meminfo_fd = m->psi_fd = m->trigger_fd = -1;
+	free(m->zoneinfo_buf);
+	m->zoneinfo_buf = NULL;
+}
+
+int
+monitor_read_meminfo(struct monitor *m, struct mem_sample *s)
+{
+	char buf[8192];
+	ssize_t n;
+
+	n = pread_all(m->meminfo_fd, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return monitor_meminfo_parse_buf(buf, (size_t)n, s);
+}
+
+int
+monitor_read_psi(struct monitor *m, struct psi_sample *s)
+{
+	char buf[256];
+	ssize_t n;
+
+	if (m->psi_fd < 0)
+		return -ENOENT;
+	n = pread_all(m->psi_fd, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return monitor_psi_parse_buf(buf, (size_t)n, s);
+}
+
+int
+monitor_read_reserve(struct monitor *m, int procfs_fd)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t pages, kib;
+	ssize_t n;
+	int fd, r;
+
+	fd = openat(procfs_fd, "zoneinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		m->reserve_kib = 0;
+		return -errno;
+	}
+	n = pread_all(fd, m->zoneinfo_buf, ZONEINFO_MAX);
+	close(fd);
+	/* A cut text would leave zones out and the bound unsafe. */
+	if (n >= 0 && (size_t)n == ZONEINFO_MAX - 1)
+		n = -EFBIG;
+	r = n < 0 ? (int)n
+	          : monitor_zoneinfo_reserve_parse_buf(m->zoneinfo_buf,
+	                (size_t)n, &pages);
+	if (r < 0) {
+		m->reserve_kib = 0;
+		return r;
+	}
+	/*
+	 * The reserve moves when zones grow (deferred struct page init,
+	 * memory hotplug) or watermarks are tuned; it is read again every
+	 * MONITOR_RESERVE_MS.  A quarter more covers the growth between two
+	 * reads.
+	 */
+	kib = pages * (uint64_t)(page > 0 ? page / 1024 : 4);
+	m->reserve_kib = kib + kib / 4;
+	return 0;
+}
+
+void
+monitor_check_reserve(struct monitor *m, const struct mem_sample *s)
+{
+	/* MemFree - MemAvailable never exceeds the reserve: if it does,
+	 * ours is stale, and the truth is at least that. */
+	if (s->exact && !s->estimated && m->reserve_kib > 0 &&
+	    s->free_kib > s->avail_kib &&
+	    s->free_kib - s->avail_kib > m->reserve_kib)
+		m->reserve_kib = s->free_kib - s->avail_kib;
+}
+
+void
+monitor_trigger_text(char *buf, size_t size, const struct limits *l,
+    uint32_t window_ms)
+{
+	uint32_t pct = l->psi_cutoff_centi;
+	uint64_t stall_us;
+
+	/* Wake when stalls reach the cutoff, or 15% of the window if the
+	 * cutoff is higher: an average cannot reach the cutoff without
+	 * such a window first.  The kernel wants a nonzero stall. */
+	if (pct > 1500)
+		pct = 1500;
+	stall_us = (uint64_t)window_ms * 1000 * pct / 10000;
+	if (stall_us < 1000)
+		stall_us = 1000;
+	snprintf(buf, size, "%s %llu %llu",
+	    (l->psi_metric == PSI_FULL_AVG10 || l->psi_metric == PSI_FULL_AVG60)
+	        ? "full"
+	        : "some",
+	    (unsigned long long)stall_us, (unsigned long long)window_ms * 1000);
+}
+
+int
+monitor_arm_trigger(struct monitor *m, int procfs_fd, const struct limits *l)
+{
+	static const uint32_t windows[] = { 1000, 2000 };
+	char text[64];
+	size_t i;
+	int fd, r = -EINVAL;
+
+	if (m->trigger_fd >= 0) {
+		close(m->trigger_fd);
+		m->trigger_fd = -1;
+	}
+	if (!l->psi_on)
+		return 0;
+	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+		fd = openat(procfs_fd, "pressure/memory",
+		    O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		monitor_trigger_text(text, sizeof(text), l, windows[i]);
+		/* The kernel takes the text with its NUL (psi.rst). */
+		if (write(fd, text, strlen(text) + 1) >= 0) {
+			m->trigger_fd = fd;
+			m->trigger_window_ms = windows[i];
+			return 0;
+		}
+		r = -errno;
+		close(fd);
+		if (r != -EINVAL)
+			break;
+	}
+	return r;
+}

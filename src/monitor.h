@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* monitor.h: memory and PSI readings, and the decisions made from them. */
+#ifndef BUSTD_MONITOR_H
+#define BUSTD_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+/*
+ * Worst-case rates at which memory can fill: the sleep between two polls
+ * never exceeds headroom / rate, so no crossing can fall between them.
+ * 2 GiB/s per CPU is above what one thread faulting in fresh 4 KiB pages
+ * reaches on current hardware (the test VM: 0.4 GiB/s); faster fills
+ * stall in reclaim first, and the PSI trigger wakes bustd then.
+ */
+#define MONITOR_FILL_KIB_PER_MS_PER_CPU 2097 /* 2 GiB/s */
+#define MONITOR_SLEEP_MIN_MS 10
+#define MONITOR_SLEEP_MAX_MS 10000
+#define MONITOR_PSI_POLL_MS 500 /* PSI sampling below the gate */
+
+struct mem_sample {
+	uint64_t mem_total_kib;
+	uint64_t avail_kib; /* exact, or a lower bound (!exact) */
+	uint64_t free_kib; /* MemFree */
+	uint64_t swap_total_kib;
+	uint64_t swap_free_kib;
+	bool exact; /* from /proc/meminfo */
+	bool estimated; /* no MemAvailable: computed from parts */
+};
+
+/* One line of /proc/pressure/memory. */
+struct psi_line {
+	uint32_t avg10_centi; /* hundredths of a percent */
+	uint32_t avg60_centi;
+	uint32_t avg300_centi;
+	uint64_t total_us;
+};
+
+struct psi_sample {
+	struct psi_line some;
+	struct psi_line full;
+	bool has_full;
+};
+
+/* Thresholds of a policy resolved in KiB for this machine. */
+struct limits {
+	uint64_t mem_term_kib;
+	uint64_t mem_kill_kib;
+	uint64_t swap_term_kib;
+	uint64_t swap_kill_kib;
+	uint64_t psi_gate_kib;
+	bool psi_on;
+	int psi_metric;
+	uint32_t psi_cutoff_centi;
+	uint32_t psi_duration_ms;
+	uint32_t cooldown_ms;
+};
+
+enum level {
+	LEVEL_NONE,
+	LEVEL_TERM,
+	LEVEL_KILL,
+};
+
+/* Pure parsers. */
+int monitor_meminfo_parse_buf(const char *buf, size_t len,
+    struct mem_sample *out);
+int monitor_psi_parse_buf(const char *buf, size_t len, struct psi_sample *out);
+/*
+ * totalreserve_pages as the kernel computes it (calculate_totalreserve_pages
+ * in mm/page_alloc.c): per zone, min(high watermark + largest protection,
+ * managed).  Returns pages, or -EINVAL if nothing was parsed.
+ */
+int monitor_zoneinfo_reserve_parse_buf(const char *buf, size_t len,
+    uint64_t *pages);
+
+void monitor_limits(const struct policy *p, uint64_t mem_total_kib,
+    uint64_t swap_total_kib, struct limits *out);
+
+/* The memory level of s: both MemAvailable and free swap at or below. */
+enum level monitor_mem_level(const struct limits *l,
+    const struct mem_sample *s);
+
+/*
+ * The fast-path rule.  The kernel computes MemAvailable as MemFree minus
+ * totalreserve plus parts of the page cache and of reclaimable slab that
+ * are never negative (si_mem_available() in mm/show_mem.c), so
+ * MemAvailable >= MemFree - totalreserve.  When that bound, from
+ * sysinfo(2)'s freeram, is above every level that can matter, no
+ * threshold can have been crossed and /proc/meminfo need not be read.
+ * Returns true if meminfo may be skipped.
+ */
+bool monitor_fast_path_safe(const struct limits *l, uint64_t free_kib,
+    uint64_t reserve_kib);
+
+/* The highest MemAvailable at which anything can happen under l. */
+uint64_t monitor_watch_kib(const struct limits *l);
+
+/*
+ * How long to sleep before the next poll: the time the fastest fill needs
+ * to reach the nearest level below s, clamped to [MIN, MAX].  ncpu scales
+ * the fill rate.  psi_watch: PSI is being sampled (below the gate).
+ */
+uint32_t monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
+    unsigned int ncpu, bool psi_watch);
+
+/*
+ * PSI decision.  A kill needs, for psi_duration without a break: the metric
+ * at or above the cutoff and MemAvailable at or below the gate; and over
+ * that same span the stall time counted by the kernel (total=) must be at
+ * least cutoff percent of it.  The second part stops a decaying average
+ * (avg10 takes ~10 s to fall) from costing a second victim after the
+ * pressure has gone.  After a kill nothing fires during the cooldown.
+ */
+struct psi_state {
+	bool holding;
+	uint64_t since_ms;
+	uint64_t total_at_since_us;
+	uint64_t cooldown_until_ms;
+};
+
+uint32_t monitor_psi_value(const struct limits *l, const struct psi_sample *s);
+uint64_t monitor_psi_total(const struct limits *l, const struct psi_sample *s);
+
+/* Feed one reading; true when a kill is due now. */
+bool monitor_psi_update(struct psi_state *st, const struct limits *l,
+    const struct psi_sample *s, uint64_t avail_kib, uint64_t now_ms);
+/* Record a kill: start the cooldown, forget the current hold. */
+void monitor_psi_killed(struct psi_state *st, const struct limits *l,
+    uint64_t now_ms);
+
+/* --- Readers: thin wrappers over the parsers, fds kept open. --- */
+
+struct monitor {
+	int meminfo_fd;
+	int psi_fd; /* for reading; -1 without PSI */
+	int trigger_fd; /* PSI trigger (POLLPRI), or -1 */
+	uint32_t trigger_window_ms;
+	uint64_t reserve_kib; /* 0: unknown, no fast path */
+	char *zoneinfo_buf;
+	bool psi_missing_warned;
+};
+
+/* How often the reserve is read again from zoneinfo. */
+#define MONITOR_RESERVE_MS 30000
+
+/*
+ * Open procfs/meminfo and procfs/pressure/memory.  A missing or disabled
+ * PSI is not an error (psi_fd stays -1).  Returns 0 or -errno.
+ */
+int monitor_open(struct monitor *m, int procfs_fd);
+void monitor_close(struct monitor *m);
+
+int monitor_read_meminfo(struct monitor *m, struct mem_sample *s);
+int monitor_read_psi(struct monitor *m, struct psi_sample *s);
+/* Compute reserve_kib from procfs/zoneinfo, plus a margin.  0 or -errno
+ * (then reserve_kib is 0: every sample reads meminfo). */
+int monitor_read_reserve(struct monitor *m, int procfs_fd);
+/* Raise reserve_kib if an exact sample shows it too small. */
+void monitor_check_reserve(struct monitor *m, const struct mem_sample *s);
+
+/*
+ * (Re)arm the PSI trigger for l: "some|full STALL WINDOW" written to
+ * pressure/memory, 1 s window; on EINVAL (no CAP_SYS_RESOURCE: windows
+ * must be multiples of 2 s) a 2 s window; failing that, no trigger and
+ * the loop polls.  Returns 0 with m->trigger_fd set, or -errno.
+ */
+int monitor_arm_trigger(struct monitor *m, int procfs_fd,
+    const struct limits *l);
+/* The trigger line for l and window_ms, e.g. "some 150000 1000000". */
+void monitor_trigger_text(char *buf, size_t size, const struct limits *l,
+    uint32_t window_ms);
+
+#endif

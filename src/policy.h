@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/* policy.h: the effective policy bustd runs with, profiles and defaults. */
+#ifndef BUSTD_POLICY_H
+#define BUSTD_POLICY_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum profile {
+	PROFILE_NONE,
+	PROFILE_DESKTOP,
+	PROFILE_SERVER,
+};
+
+enum log_mode {
+	LOG_MODE_AUTO,
+	LOG_MODE_STDERR,
+	LOG_MODE_SYSLOG,
+};
+
+enum psi_metric {
+	PSI_SOME_AVG10,
+	PSI_SOME_AVG60,
+	PSI_FULL_AVG10,
+	PSI_FULL_AVG60,
+	PSI_OFF,
+};
+
+enum rank_by {
+	RANK_OOM_SCORE,
+	RANK_RSS,
+};
+
+/* The four rule sections. */
+enum rule_set {
+	SET_NEVER_KILL,
+	SET_ONLY_KILL,
+	SET_PREFER,
+	SET_AVOID,
+	SET_COUNT,
+};
+
+/* What a rule looks at. */
+enum rule_field {
+	FIELD_NAME, /* comm, at most 15 bytes, chosen by the process */
+	FIELD_EXE, /* target of /proc/PID/exe */
+	FIELD_CMDLINE, /* argv joined by spaces */
+	FIELD_CGROUP, /* cgroup v2 path */
+	FIELD_USER, /* real uid */
+	FIELD_COUNT,
+};
+
+/* A threshold: a share of the total, or an absolute size. */
+struct amount {
+	bool is_pct;
+	uint64_t value; /* hundredths of a percent, or KiB */
+};
+
+struct rule {
+	enum rule_field field;
+	char *text; /* the value as written */
+	regex_t re; /* compiled text, unless field is FIELD_USER */
+	uid_t uid; /* FIELD_USER */
+	char *origin; /* "FILE:LINE" or "profile NAME" */
+	bool builtin; /* from a profile */
+};
+
+struct rule_list {
+	struct rule *rules;
+	size_t n;
+	size_t cap;
+	unsigned int fields; /* bit (1 << field) for each field in use */
+};
+
+/* Where a scalar value came from, for error messages. */
+struct origin {
+	const char *file; /* points into policy->files, or NULL */
+	int line;
+};
+
+#define POLICY_MAX_FILES 64
+
+struct policy {
+	/* [general] */
+	int profile; /* enum profile */
+	bool dry_run;
+	int log_mode; /* enum log_mode */
+	uint32_t report_interval_ms;
+	char *metrics_file; /* NULL: off */
+
+	/* [thresholds] */
+	struct amount mem_term;
+	struct amount mem_kill;
+	struct amount swap_term;
+	struct amount swap_kill;
+	int psi_metric; /* enum psi_metric */
+	uint32_t psi_cutoff_centi; /* hundredths of a percent */
+	uint32_t psi_duration_ms;
+	struct amount psi_mem_gate;
+
+	/* [kill] */
+	bool process_group;
+	bool cgroup;
+	uint32_t term_timeout_ms;
+	uint32_t cooldown_ms;
+	int32_t prefer_score;
+	int32_t avoid_score;
+	int rank_by; /* enum rank_by */
+
+	/* [never-kill] [only-kill] [prefer] [avoid] */
+	struct rule_list sets[SET_COUNT];
+
+	/* [notify] */
+	char *notify_exec; /* NULL: off */
+	uint32_t exec_timeout_ms;
+	bool notify_desktop;
+
+	/* Bookkeeping filled by the loader. */
+	uint64_t set_mask; /* bit per key table index: value set */
+	uint64_t bad_mask; /* bit per key: a bad value was given */
+	struct origin origins[64]; /* per key table index */
+	char *files[POLICY_MAX_FILES]; /* files read, main file first */
+	size_t nfiles;
+};
+
+/* A zeroed policy with every key unset.  Free with policy_free(). */
+struct policy *policy_new(void);
+void policy_free(struct policy *p);
+
+/*
+ * Add a rule to set, compiling text for its field.  Duplicates of a rule
+ * already in the set are dropped (return 0).  at_front puts it before the
+ * rules of the files (profile rules).  On a bad regex, returns -EINVAL and
+ * writes regerror()'s text to err.  Takes its own copies of the strings.
+ */
+int policy_add_rule(struct policy *p, enum rule_set set, enum rule_field field,
+    const char *text, uid_t uid, const char *origin, bool at_front, char *err,
+    size_t errsize);
+
+/* The text of profile prof in config syntax, or NULL for PROFILE_NONE. */
+const char *policy_profile_text(enum profile prof);
+/* Built-in defaults in config syntax: they fill what is still unset. */
+const char *policy_defaults_text(void);
+
+/*
+ * Resolve amount a against total_kib.  Returns KiB.
+ */
+uint64_t policy_amount_kib(const struct amount *a, uint64_t total_kib);
+
+extern const char *const profile_names[]; /* by enum profile */
+extern const char *const set_names[]; /* section names */
+extern const char *const field_names[]; /* key names in sets */
+
+#endif

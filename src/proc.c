@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/* proc.c: /proc/PID readers, each a thin read around a pure parser. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+int
+proc_open(struct proc_ctx *ctx, const char *procfs)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	ctx->dirfd = open(procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->dirfd < 0)
+		return -errno;
+	ctx->page_kib = page > 0 ? page / 1024 : 4;
+	return 0;
+}
+
+void
+proc_close(struct proc_ctx *ctx)
+{
+	if (ctx->dirfd >= 0)
+		close(ctx->dirfd);
+	ctx->dirfd = -1;
+}
+
+ssize_t
+proc_read(const struct proc_ctx *ctx, pid_t pid, const char *name, char *buf,
+    size_t size)
+{
+	char path[64];
+	size_t len = 0;
+	ssize_t n;
+	int fd, r;
+
+	if (size == 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+	fd = openat(ctx->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* A cursor over a buffer that need not be NUL-terminated. */
+struct cur {
+	const char *p;
+	const char *end;
+};
+
+static int
+cur_u64(struct cur *c, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool any = false;
+
+	while (c->p < c->end && *c->p == ' ')
+		c->p++;
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+		unsigned int d = (unsigned int)(*c->p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+		c->p++;
+		any = true;
+	}
+	if (!any)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+cur_i64(struct cur *c, int64_t *out)
+{
+	bool neg = false;
+	uint64_t v;
+	int r;
+
+	while (c->p < c->end && *c->p == ' ')
+		c->p++;
+	if (c->p < c->end && *c->p == '-') {
+		neg = true;
+		c->p++;
+	}
+	r = cur_u64(c, &v);
+	if (r < 0)
+		return r;
+	if (v > (uint64_t)INT64_MAX)
+		return -ERANGE;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+/* Skip one space-separated field. */
+static int
+cur_skip(struct cur *c)
+{
+	while (c->p < c->end && *c->p == ' ')
+		c->p++;
+	if (c->p == c->end)
+		return -EINVAL;
+	while (c->p < c->end && *c->p != ' ')
+		c->p++;
+	return 0;
+}
+
+int
+proc_stat_parse_buf(const char *buf, size_t len, struct proc_stat *out)
+{
+	const char *open_paren, *close_paren;
+	struct cur c;
+	uint64_t u;
+	int64_t i;
+	size_t n;
+	int f;
+
+	/*
+	 * "PID (COMM) S PPID ...": COMM is up to 15 bytes the process chose,
+	 * ')' and newlines included, so it ends at the last ')' (proc(5)).
+	 */
+	open_paren = memchr(buf, '(', len);
+	if (open_paren == NULL)
+		return -EINVAL;
+	close_paren = NULL;
+	for (n = len; n > 0; n--) {
+		if (buf[n - 1] == ')') {
+			close_paren = buf + n - 1;
+			break;
+		}
+	}
+	if (close_paren == NULL || close_paren < open_paren)
+		return -EINVAL;
+	n = (size_t)(close_paren - open_paren - 1);
+	if (n >= PROC_COMM_MAX)
+		n = PROC_COMM_MAX - 1;
+	memcpy(out->comm, open_paren + 1, n);
+	out->comm[n] = '\0';
+
+	c.p = close_paren + 1;
+	c.end = buf + len;
+	while (c.p < c.end && *c.p == ' ')
+		c.p++;
+	if (c.p == c.end)
+		return -EINVAL;
+	out->state = *c.p++;
+	/* Fields 4 (ppid) to 24 (rss). */
+	for (f = 4; f <= 24; f++) {
+		switch (f) {
+		case 4:
+		case 5:
+			if (cur_i64(&c, &i) < 0)
+				return -EINVAL;
+			if (f == 4)
+				out->ppid = (pid_t)i;
+			else
+				out->pgrp = (pid_t)i;
+			break;
+		case 9:
+			if (cur_u64(&c, &u) < 0)
+				return -EINVAL;
+			out->flags = (unsigned int)u;
+			break;
+		case 22:
+			if (cur_u64(&c, &out->start_time) < 0)
+				return -EINVAL;
+			break;
+		case 24:
+			if (cur_i64(&c, &i) < 0)
+				return -EINVAL;
+			out->rss_pages = i > 0 ? (uint64_t)i : 0;
+			break;
+		default:
+			if (cur_skip(&c) < 0)
+				return -EINVAL;
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+proc_status_uid_parse_buf(const char *buf, size_t len, uid_t *uid)
+{
+	const char *p = buf, *end = buf + len;
+	struct cur c;
+	uint64_t u;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		if (le - p > 4 && memcmp(p, "Uid:", 4) == 0) {
+			c.p = p + 4;
+			c.end = le;
+			while (c.p < c.end && *c.p == '\t')
+				c.p++;
+			if (cur_u64(&c, &u) < 0 || u > UINT32_MAX)
+				return -EINVAL;
+			*uid = (uid_t)u;
+			return 0;
+		}
+		p = le + 1;
+	}
+	return -EINVAL;
+}
+
+int
+proc_int_parse_buf(const char *buf, size_t len, int *out)
+{
+	struct cur c = { buf, buf + len };
+	int64_t v;
+
+	if (cur_i64(&c, &v) < 0 || v < -100000 || v > 100000)
+		return -EINVAL;
+	if (c.p < c.end && *c.p != '\n')
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+int
+proc_cgroup_parse_buf(const char *buf, size_t len, char *out, size_t size)
+{
+	size_t i, n;
+
+	/*
+	 * The v2 line "0::PATH" comes last, its PATH printed raw.  Kernels
+	 * since 2019 refuse '\n' in cgroup names; on older ones a name could
+	 * hold "\n0::/forged", which then follows the real line: so take the
+	 * first "0::" at a line start and the rest of the file, minus the
+	 * final newline.
+	 */
+	for (i = 0; i + 3 <= len; i++) {
+		if ((i == 0 || buf[i - 1] == '\n') &&
+		    memcmp(buf + i, "0::", 3) == 0)
+			break;
+	}
+	if (i + 3 > len)
+		return -ENOENT;
+	i += 3;
+	n = len - i;
+	if (n > 0 && buf[len - 1] == '\n')
+		n--;
+	if (n == 0 || n >= size || memchr(buf + i, '\0', n) != NULL)
+		return -EINVAL;
+	memcpy(out, buf + i, n);
+	out[n] = '\0';
+	return 0;
+}
+
+size_t
+proc_cmdline_from_buf(char *buf, size_t len)
+{
+	size_t i;
+
+	while (len > 0 && buf[len - 1] == '\0')
+		len--;
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[len] = '\0';
+	return len;
+}
+
+static int
+read_stat(const struct proc_ctx *ctx, struct proc_info *info)
+{
+	char buf[1024];
+	ssize_t n;
+
+	n = proc_read(ctx, info->pid, "stat", buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	if (proc_stat_parse_buf(buf, (size_t)n, &info->st) < 0)
+		return -EINVAL;
+	info->rss_kib = info->st.rss_pages * (uint64_t)ctx->page_kib;
+	return 0;
+}
+
+static int
+read_uid(const struct proc_ctx *ctx, struct proc_info *info)
+{
+	char buf[4096];
+	ssize_t n;
+
+	n = proc_read(ctx, info->pid, "status", buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return proc_status_uid_parse_buf(buf, (size_t)n, &info->uid);
+}
+
+static int
+read_int(const struct proc_ctx *ctx, pid_t pid, const char *name, int *out)
+{
+	char buf[32];
+	ssize_t n;
+
+	n = proc_read(ctx, pid, name, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return proc_int_parse_buf(buf, (size_t)n, out);
+}
+
+static int
+read_exe(const struct proc_ctx *ctx, struct proc_info *info, char *buf,
+    size_t size)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dl = sizeof(deleted) - 1;
+	char path[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/exe", (int)info->pid);
+	n = readlinkat(ctx->dirfd, path, buf, size - 1);
+	/* Kernel threads and zombies have no exe: ENOENT, though they are
+	 * there.  A process really gone fails its other reads too. */
+	if (n < 0)
+		return errno == ENOENT ? -ENODATA : -errno;
+	buf[n] = '\0';
+	/*
+	 * After an upgrade, a running daemon's exe reads "/usr/sbin/sshd
+	 * (deleted)".  Strip the mark so protection holds: to forge it one
+	 * needs write access to the protected folder.
+	 */
+	if ((size_t)n > dl && memcmp(buf + n - dl, deleted, dl) == 0)
+		buf[n - dl] = '\0';
+	info->exe = buf;
+	return 0;
+}
+
+static int
+read_cmdline(const struct proc_ctx *ctx, struct proc_info *info, char *buf,
+    size_t size)
+{
+	ssize_t n;
+
+	n = proc_read(ctx, info->pid, "cmdline", buf, size);
+	if (n < 0)
+		return (int)n;
+	info->cmdline_len = proc_cmdline_from_buf(buf, (size_t)n);
+	info->cmdline = buf;
+	return 0;
+}
+
+static int
+read_cgroup(const struct proc_ctx *ctx, struct proc_info *info, char *buf,
+    size_t size)
+{
+	char raw[PROC_PATH_MAX + 256];
+	ssize_t n;
+	int r;
+
+	n = proc_read(ctx, info->pid, "cgroup", raw, sizeof(raw));
+	if (n < 0)
+		return (int)n;
+	r = proc_cgroup_parse_buf(raw, (size_t)n, buf, size);
+	/* No v2 line (cgroup2 not mounted) is no data, not a lost process. */
+	if (r < 0)
+		return r == -ENOENT ? -ENODATA : r;
+	info->cgroup = buf;
+	return 0;
+}
+
+int
+proc_fill(const struct proc_ctx *ctx, struct proc_info *info, unsigned int want,
+    struct proc_bufs *bufs)
+{
+	unsigned int todo = want & ~info->have & ~info->failed;
+	int first = 0;
+	unsigned int bit;
+
+	for (bit = 1; bit <= PROC_HAVE_CGROUP; bit <<= 1) {
+		int r = 0;
+
+		if (!(todo & bit))
+			continue;
+		switch (bit) {
+		case PROC_HAVE_STAT:
+			r = read_stat(ctx, info);
+			break;
+		case PROC_HAVE_UID:
+			r = read_uid(ctx, info);
+			break;
+		case PROC_HAVE_OOM_SCORE:
+			r = read_int(ctx, info->pid, "oom_score",
+			    &info->oom_score);
+			break;
+		case PROC_HAVE_OOM_ADJ:
+			r = read_int(ctx, info->pid, "oom_score_adj",
+			    &info->oom_score_adj);
+			break;
+		case PROC_HAVE_EXE:
+			r = read_exe(ctx, info, bufs->exe, sizeof(bufs->exe));
+			break;
+		case PROC_HAVE_CMDLINE:
+			r = read_cmdline(ctx, info, bufs->cmdline,
+			    sizeof(bufs->cmdline));
+			break;
+		case PROC_HAVE_CGROUP:
+			r = read_cgroup(ctx, info, bufs->cgroup,
+			    sizeof(bufs->cgroup));
+			break;
+		}
+		if (r == 0) {
+			info->have |= bit;
+		} else {
+			info->failed |= bit;
+			if (first == 0)
+				first = r;
+			/* Gone: nothing else will read. */
+			if (r == -ENOENT || r == -ESRCH)
+				break;
+		}
+	}
+	return first;
+}
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static bool
+parse_pid(const char *name, pid_t *pid)
+{
+	long v = 0;
+
+	if (*name == '\0')
+		return false;
+	for (; *name; name++) {
+		if (*name < '0' || *name > '9' || v > 100000000)
+			return false;
+		v = v * 10 + (*name - '0');
+	}
+	*pid = (pid_t)v;
+	return v > 0;
+}
+
+int
+proc_each_pid(const struct proc_ctx *ctx, char *dents, size_t size,
+    bool (*fn)(pid_t pid, void *arg), void *arg)
+{
+	long n, off;
+	pid_t pid;
+
+	/* opendir() would allocate: getdents64 reads into our buffer. */
+	if (lseek(ctx->dirfd, 0, SEEK_SET) < 0)
+		return -errno;
+	while ((n = syscall(SYS_getdents64, ctx->dirfd, dents, size)) > 0) {
+		for (off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(dents + off);
+
+			off += d->d_reclen;
+			if (parse_pid(d->d_name, &pid) && !fn(pid, arg))
+				return 0;
+		}
+	}
+	return n < 0 ? -errno : 0;
+}
+
+int
+proc_start_time(const struct proc_ctx *ctx, pid_t pid, uint64_t *out)
+{
+	struct proc_info info;
+	int r;
+
+	memset(&info, 0, sizeof(info));
+	info.pid = pid;
+	r = read_stat(ctx, &info);
+	if (r < 0)
+		return r;
+	*out = info.st.start_time;
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* sys.h: the OS actions bustd takes, behind a table tests can replace. */
+#ifndef BUSTD_SYS_H
+#define BUSTD_SYS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Every action that changes the world goes through here.  All return 0
+ * (or an fd) on success and -errno on failure; none logs.
+ */
+struct sys_ops {
+	int (*pidfd_open)(void *ctx, pid_t pid);
+	int (*pidfd_send_signal)(void *ctx, int pidfd, int sig);
+	int (*process_mrelease)(void *ctx, int pidfd);
+	int (*kill)(void *ctx, pid_t pid, int sig);
+	/* Has the process behind pidfd exited?  1 yes, 0 no, -errno. */
+	int (*pidfd_exited)(void *ctx, int pidfd);
+	int (*close)(void *ctx, int fd);
+	/* Write text to an existing file (cgroup.kill). */
+	int (*write_file)(void *ctx, const char *path, const char *text);
+	/*
+	 * Start path with argv and envp as uid:gid (uid -1: unchanged),
+	 * stdin from /dev/null, signals unblocked.  *pid gets the child.
+	 */
+	int (*spawn)(void *ctx, const char *path, char *const argv[],
+	    char *const envp[], uid_t uid, gid_t gid, pid_t *pid);
+	uint64_t (*now_ms)(void *ctx);
+	void *ctx;
+};
+
+extern const struct sys_ops sys_real;
+
+/* CLOCK_MONOTONIC in ms. */
+uint64_t sys_now_ms(void);
+
+#endif

@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: MIT */
+/* victim.c: judging processes against the policy and picking the victim. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "victim.h"
+
+static const unsigned int field_bits[FIELD_COUNT] = {
+	[FIELD_NAME] = PROC_HAVE_STAT,
+	[FIELD_EXE] = PROC_HAVE_EXE,
+	[FIELD_CMDLINE] = PROC_HAVE_CMDLINE,
+	[FIELD_CGROUP] = PROC_HAVE_CGROUP,
+	[FIELD_USER] = PROC_HAVE_UID,
+};
+
+unsigned int
+victim_fields(const struct policy *p)
+{
+	unsigned int want = 0;
+	int s, f;
+
+	for (s = 0; s < SET_COUNT; s++)
+		for (f = 0; f < FIELD_COUNT; f++)
+			if (p->sets[s].fields & (1u << f))
+				want |= field_bits[f];
+	return want;
+}
+
+static const char *
+field_text(enum rule_field field, const struct proc_info *info)
+{
+	switch (field) {
+	case FIELD_NAME:
+		return (info->have & PROC_HAVE_STAT) ? info->st.comm : NULL;
+	case FIELD_EXE:
+		return (info->have & PROC_HAVE_EXE) ? info->exe : NULL;
+	case FIELD_CMDLINE:
+		return (info->have & PROC_HAVE_CMDLINE) ? info->cmdline : NULL;
+	case FIELD_CGROUP:
+		return (info->have & PROC_HAVE_CGROUP) ? info->cgroup : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static bool
+field_known(enum rule_field field, const struct proc_info *info)
+{
+	return (info->have & field_bits[field]) != 0;
+}
+
+bool
+victim_rule_matches(const struct rule *r, const struct proc_info *info)
+{
+	const char *text;
+
+	if (r->field == FIELD_USER)
+		return (info->have & PROC_HAVE_UID) && info->uid == r->uid;
+	text = field_text(r->field, info);
+	if (text == NULL)
+		return false;
+	return regexec(&r->re, text, 0, NULL, 0) == 0;
+}
+
+static const struct rule *
+first_match(const struct rule_list *l, const struct proc_info *info)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (victim_rule_matches(&l->rules[i], info))
+			return &l->rules[i];
+	return NULL;
+}
+
+void
+victim_judge(const struct policy *p, const struct proc_info *info,
+    uint64_t mem_total_kib, struct verdict *v)
+{
+	const struct rule_list *never = &p->sets[SET_NEVER_KILL];
+	const struct rule *r;
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	if (info->have & PROC_HAVE_STAT) {
+		if (info->st.flags & PROC_PF_KTHREAD) {
+			v->excl = EXCL_KTHREAD;
+			return;
+		}
+		if (info->st.state == 'Z' || info->st.state == 'X' ||
+		    info->st.state == 'x') {
+			v->excl = EXCL_ZOMBIE;
+			return;
+		}
+	}
+	if (p->rank_by == RANK_RSS) {
+		if ((info->have & PROC_HAVE_OOM_ADJ) &&
+		    info->oom_score_adj <= -1000) {
+			v->excl = EXCL_ADJ_MIN;
+			return;
+		}
+		v->base = mem_total_kib
+		              ? (int64_t)(info->rss_kib * 1000 / mem_total_kib)
+		              : 0;
+	} else {
+		/*
+		 * The kernel reports 0 for what it would never pick itself:
+		 * kernel threads, exiting tasks, oom_score_adj -1000 (see
+		 * proc_oom_score() in fs/proc/base.c).
+		 */
+		if (info->oom_score <= 0) {
+			v->excl = EXCL_ADJ_MIN;
+			return;
+		}
+		v->base = info->oom_score;
+	}
+
+	/* never-kill fails safe: a field it needs but cannot read
+	 * protects the process. */
+	for (i = 0; i < never->n; i++) {
+		r = &never->rules[i];
+		if (!field_known(r->field, info)) {
+			v->excl = EXCL_UNREADABLE;
+			v->rule = r;
+			v->rule_set = SET_NEVER_KILL;
+			return;
+		}
+		if (victim_rule_matches(r, info)) {
+			v->excl = EXCL_NEVER_KILL;
+			v->rule = r;
+			v->rule_set = SET_NEVER_KILL;
+			return;
+		}
+	}
+	if (p->sets[SET_ONLY_KILL].n > 0) {
+		r = first_match(&p->sets[SET_ONLY_KILL], info);
+		if (r == NULL) {
+			v->excl = EXCL_NOT_ONLY_KILL;
+			return;
+		}
+		v->rule = r;
+		v->rule_set = SET_ONLY_KILL;
+	}
+
+	v->score = v->base;
+	r = first_match(&p->sets[SET_AVOID], info);
+	if (r != NULL) {
+		v->score -= p->avoid_score;
+		v->rule = r;
+		v->rule_set = SET_AVOID;
+	}
+	r = first_match(&p->sets[SET_PREFER], info);
+	if (r != NULL) {
+		v->score += p->prefer_score;
+		v->rule = r;
+		v->rule_set = SET_PREFER;
+	}
+}
+
+bool
+victim_better(const struct verdict *va, const struct proc_info *a,
+    const struct verdict *vb, const struct proc_info *b)
+{
+	if (va->score != vb->score)
+		return va->score > vb->score;
+	if (a->rss_kib != b->rss_kib)
+		return a->rss_kib > b->rss_kib;
+	return a->pid > b->pid;
+}
+
+const char *
+victim_exclusion_name(enum exclusion e)
+{
+	switch (e) {
+	case EXCL_NONE:
+		return "candidate";
+	case EXCL_PID1:
+		return "pid 1";
+	case EXCL_SELF:
+		return "bustd itself";
+	case EXCL_KTHREAD:
+		return "kernel thread";
+	case EXCL_ZOMBIE:
+		return "zombie";
+	case EXCL_ADJ_MIN:
+		return "oom_score 0 (oom_score_adj -1000, or exiting)";
+	case EXCL_NEVER_KILL:
+		return "[never-kill]";
+	case EXCL_NOT_ONLY_KILL:
+		return "not in [only-kill]";
+	case EXCL_UNREADABLE:
+		return "unreadable field of a [never-kill] rule";
+	case EXCL_STUCK:
+		return "survived SIGKILL";
+	}
+	return "?";
+}
+
+char *
+victim_rule_text(char *buf, size_t size, const struct verdict *v)
+{
+	if (v->rule == NULL) {
+		snprintf(buf, size, "-");
+		return buf;
+	}
+	/* Rule text is the admin's, checked for control bytes at load:
+	 * shown as written. */
+	snprintf(buf, size, "[%s] %s = %s (%s)", set_names[v->rule_set],
+	    field_names[v->rule->field], v->rule->text, v->rule->origin);
+	return buf;
+}
+
+/* --- The scan --- */
+
+static size_t
+read_pid_max(void)
+{
+	char buf[32];
+	ssize_t n;
+	long v;
+	int fd;
+
+	fd = open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 4194304;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 4194304;
+	buf[n] = '\0';
+	v = strtol(buf, NULL, 10);
+	return v > 0 ? (size_t)v : 4194304;
+}
+
+int
+victim_selector_init(struct selector *s, size_t cap, pid_t self)
+{
+	memset(s, 0, sizeof(*s));
+	/*
+	 * One slot per possible pid: /proc lists at most pid_max processes,
+	 * so the scan never needs to grow the array.  Untouched pages cost
+	 * nothing but address space (mlockall uses MCL_ONFAULT).
+	 */
+	s->cap = cap ? cap : read_pid_max();
+	s->cands =
+	    mmap(NULL, s->cap * sizeof(*s->cands), PROT_READ | PROT_WRITE,
+	        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->cands == MAP_FAILED) {
+		s->cands = NULL;
+		return -errno;
+	}
+	s->bufs = malloc(2 * sizeof(*s->bufs));
+	s->dents_size = 16384;
+	s->dents = malloc(s->dents_size);
+	if (s->bufs == NULL || s->dents == NULL) {
+		victim_selector_free(s);
+		return -ENOMEM;
+	}
+	s->self = self;
+	return 0;
+}
+
+void
+victim_selector_free(struct selector *s)
+{
+	if (s->cands != NULL)
+		munmap(s->cands, s->cap * sizeof(*s->cands));
+	free(s->bufs);
+	free(s->dents);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Did this very process (pid and start time) survive a SIGKILL? */
+static bool
+is_stuck(const struct stuck_list *stuck, pid_t pid, uint64_t start_time)
+{
+	size_t i;
+
+	for (i = 0; stuck != NULL && i < stuck->n; i++)
+		if (stuck->e[i].pid == pid &&
+		    stuck->e[i].start_time == start_time)
+			return true;
+	return false;
+}
+
+struct collect_arg {
+	struct selector *s;
+	const struct proc_ctx *pc;
+	const struct policy *p;
+};
+
+/* Pass one, for each pid: one read; pid 1 and bustd without a read. */
+static bool
+collect_one(pid_t pid, void *arg)
+{
+	struct collect_arg *a = arg;
+	struct selector *s = a->s;
+	struct proc_info info;
+	int64_t base;
+
+	if (pid == 1 || pid == s->self)
+		return true;
+	s->scanned++;
+	memset(&info, 0, sizeof(info));
+	info.pid = pid;
+	if (a->p->rank_by == RANK_RSS) {
+		if (proc_fill(a->pc, &info, PROC_HAVE_STAT, NULL) < 0 ||
+		    (info.st.flags & PROC_PF_KTHREAD) || info.st.state == 'Z' ||
+		    info.st.state == 'X')
+			return true;
+		base = s->mem_total_kib
+		           ? (int64_t)(info.rss_kib * 1000 / s->mem_total_kib)
+		           : 0;
+	} else {
+		/* A process gone or unreadable is skipped, quietly. */
+		if (proc_fill(a->pc, &info, PROC_HAVE_OOM_SCORE, NULL) < 0 ||
+		    info.oom_score <= 0)
+			return true;
+		base = info.oom_score;
+	}
+	if (s->n < s->cap) {
+		s->cands[s->n].pid = pid;
+		s->cands[s->n].base = (int32_t)base;
+		s->n++;
+	}
+	return true;
+}
+
+static int
+collect(struct selector *s, const struct proc_ctx *pc, const struct policy *p)
+{
+	struct collect_arg a = { s, pc, p };
+
+	s->n = 0;
+	s->scanned = 0;
+	return proc_each_pid(pc, s->dents, s->dents_size, collect_one, &a);
+}
+
+/* A max-heap on base over s->cands[0..n). */
+static void
+sift_down(struct candidate *c, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		struct candidate t;
+
+		if (l < n && c[l].base > c[m].base)
+			m = l;
+		if (r < n && c[r].base > c[m].base)
+			m = r;
+		if (m == i)
+			return;
+		t = c[i];
+		c[i] = c[m];
+		c[m] = t;
+		i = m;
+	}
+}
+
+static void
+heapify(struct candidate *c, size_t n)
+{
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		sift_down(c, n, i);
+}
+
+static struct candidate
+heap_pop(struct candidate *c, size_t *n)
+{
+	struct candidate top = c[0];
+
+	c[0] = c[--*n];
+	sift_down(c, *n, 0);
+	return top;
+}
+
+/* Read what judging cand needs, and judge it.  false if it is gone. */
+static bool
+judge_one(const struct proc_ctx *pc, const struct policy *p,
+    uint64_t mem_total_kib, unsigned int want, pid_t pid, int32_t base,
+    struct proc_info *info, struct proc_bufs *bufs, struct verdict *v)
+{
+	int r;
+
+	memset(info, 0, sizeof(*info));
+	info->pid = pid;
+	if (p->rank_by == RANK_OOM_SCORE) {
+		info->oom_score = base;
+		info->have |= PROC_HAVE_OOM_SCORE;
+	}
+	r = proc_fill(pc, info, want, bufs);
+	if (r == -ENOENT || r == -ESRCH || !(info->have & PROC_HAVE_STAT))
+		return false;
+	victim_judge(p, info, mem_total_kib, v);
+	return true;
+}
+
+int
+victim_select(struct selector *s, const struct proc_ctx *pc,
+    const struct policy *p, const struct stuck_list *stuck, struct victim *out)
+{
+	unsigned int want = PROC_HAVE_STAT | victim_fields(p);
+	int64_t bonus = p->sets[SET_PREFER].n ? p->prefer_score : 0;
+	struct proc_info info;
+	struct verdict v;
+	bool found = false;
+	int cur = 0;
+	int r;
+
+	if (p->rank_by == RANK_RSS)
+		want |= PROC_HAVE_OOM_ADJ;
+	r = collect(s, pc, p);
+	if (r < 0)
+		return r;
+	s->judged = 0;
+	heapify(s->cands, s->n);
+	while (s->n > 0) {
+		struct candidate c = s->cands[0];
+
+		/* Nobody left can beat, or tie with, the best. */
+		if (found && c.base + bonus < out->v.score)
+			break;
+		heap_pop(s->cands, &s->n);
+		if (!judge_one(pc, p, s->mem_total_kib, want, c.pid, c.base,
+		        &info, &s->bufs[cur], &v))
+			continue;
+		s->judged++;
+		if (v.excl != EXCL_NONE ||
+		    is_stuck(stuck, c.pid, info.st.start_time))
+			continue;
+		if (!found || victim_better(&v, &info, &out->v, &out->info)) {
+			out->info = info;
+			out->v = v;
+			found = true;
+			cur ^= 1; /* keep the winner's strings */
+		}
+	}
+	return found ? 0 : -ESRCH;
+}
+
+/* --- --list --- */
+
+struct row {
+	struct proc_info info;
+	struct verdict v;
+	char comm[4 * PROC_COMM_MAX + 4];
+	char rule[512];
+};
+
+static int
+row_compare(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+
+	if (a->v.excl != b->v.excl)
+		return a->v.excl == EXCL_NONE ? -1
+		       : b->v.excl == EXCL_NONE
+		           ? 1
+		           : (int)a->v.excl - (int)b->v.excl;
+	if (victim_better(&a->v, &a->info, &b->v, &b->info))
+		return -1;
+	if (victim_better(&b->v, &b->info, &a->v, &a->info))
+		return 1;
+	return 0;
+}
+
+static void
+format_kib(char *buf, size_t size, uint64_t kib)
+{
+	if (kib >= 10 * 1024 * 1024)
+		snprintf(buf, size, "%.1fG", kib / 1048576.0);
+	else if (kib >= 10 * 1024)
+		snprintf(buf, size, "%.1fM", kib / 1024.0);
+	else
+		snprintf(buf, size, "%lluK", (unsigned long long)kib);
+}
+
+int
+victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
+    pid_t self, uint64_t mem_total_kib)
+{
+	unsigned int want = PROC_HAVE_STAT | PROC_HAVE_UID |
+	                    PROC_HAVE_OOM_SCORE | PROC_HAVE_OOM_ADJ |
+	                    victim_fields(p);
+	size_t i, nrows = 0, counts[EXCL_STUCK + 1] = { 0 };
+	struct selector s;
+	struct proc_bufs *bufs;
+	struct row *rows;
+	int r;
+
+	r = victim_selector_init(&s, 0, self);
+	if (r < 0)
+		return r;
+	s.mem_total_kib = mem_total_kib;
+	r = collect(&s, pc, p);
+	bufs = malloc(sizeof(*bufs));
+	rows = calloc(s.n ? s.n : 1, sizeof(*rows));
+	if (r < 0 || bufs == NULL || rows == NULL) {
+		r = r < 0 ? r : -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < s.n; i++) {
+		struct row *w = &rows[nrows];
+
+		if (!judge_one(pc, p, mem_total_kib, want, s.cands[i].pid,
+		        s.cands[i].base, &w->info, bufs, &w->v))
+			continue;
+		log_escape(w->comm, sizeof(w->comm), w->info.st.comm,
+		    strlen(w->info.st.comm));
+		victim_rule_text(w->rule, sizeof(w->rule), &w->v);
+		w->info.exe = w->info.cmdline = w->info.cgroup = NULL;
+		counts[w->v.excl]++;
+		nrows++;
+	}
+	qsort(rows, nrows, sizeof(*rows), row_compare);
+
+	fprintf(f, "%7s %-12s %6s %9s %13s %8s  %-16s %s\n", "PID", "USER",
+	    "SCORE", "OOM_SCORE", "OOM_SCORE_ADJ", "RSS", "NAME", "RULE");
+	for (i = 0; i < nrows && rows[i].v.excl == EXCL_NONE; i++) {
+		struct row *w = &rows[i];
+		struct passwd *pw = getpwuid(w->info.uid);
+		char user[32], rss[32];
+
+		if (pw != NULL)
+			log_escape(user, sizeof(user), pw->pw_name,
+			    strlen(pw->pw_name));
+		else
+			snprintf(user, sizeof(user), "%u",
+			    (unsigned int)w->info.uid);
+		format_kib(rss, sizeof(rss), w->info.rss_kib);
+		fprintf(f, "%7d %-12s %6lld %9d %13d %8s  %-16s %s\n",
+		    (int)w->info.pid, user, (long long)w->v.score,
+		    w->info.oom_score, w->info.oom_score_adj, rss, w->comm,
+		    w->rule);
+	}
+	if (nrows > i) {
+		fprintf(f, "# not candidates:");
+		for (r = EXCL_PID1; r <= EXCL_STUCK; r++)
+			if (counts[r] > 0)
+				fprintf(f, " %zu %s;", counts[r],
+				    victim_exclusion_name((enum exclusion)r));
+		fprintf(f, "\n");
+		if (log_debug_enabled()) {
+			for (; i < nrows; i++)
+				fprintf(f, "# %7d %-16s %s\n",
+				    (int)rows[i].info.pid, rows[i].comm,
+				    rows[i].v.rule != NULL
+				        ? rows[i].rule
+				        : victim_exclusion_name(
+				              rows[i].v.excl));
+		}
+	}
+	r = 0;
+out:
+	free(rows);
+	free(bufs);
+	victim_selector_free(&s);
+	return r;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/* victim.h: who may die, in what order: rules, scores and the scan. */
+#ifndef BUSTD_VICTIM_H
+#define BUSTD_VICTIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "policy.h"
+#include "proc.h"
+
+/* Why a process is not a candidate. */
+enum exclusion {
+	EXCL_NONE,
+	EXCL_PID1,
+	EXCL_SELF,
+	EXCL_KTHREAD,
+	EXCL_ZOMBIE,
+	EXCL_ADJ_MIN, /* oom_score_adj -1000: oom_score reads 0 */
+	EXCL_NEVER_KILL,
+	EXCL_NOT_ONLY_KILL,
+	EXCL_UNREADABLE, /* a [never-kill] field could not be read */
+	EXCL_STUCK, /* survived SIGKILL before */
+};
+
+/* The judgement on one process: pure function of policy and proc_info. */
+struct verdict {
+	enum exclusion excl;
+	int64_t score; /* base + prefer - avoid */
+	int64_t base; /* oom_score, or RSS in permille of RAM */
+	/* The rule that decided, for the log: never-kill when excluded,
+	 * else the first of prefer, avoid, only-kill that matched. */
+	const struct rule *rule;
+	enum rule_set rule_set;
+};
+
+/* The PROC_HAVE_* fields the rules of p read. */
+unsigned int victim_fields(const struct policy *p);
+
+/* Does rule r match info?  false when the field it needs is missing. */
+bool victim_rule_matches(const struct rule *r, const struct proc_info *info);
+
+/*
+ * Judge info (filled with victim_fields(p) | PROC_HAVE_STAT, and
+ * PROC_HAVE_OOM_SCORE or the total for RSS ranking) against p.  Pure.
+ */
+void victim_judge(const struct policy *p, const struct proc_info *info,
+    uint64_t mem_total_kib, struct verdict *v);
+
+/* true if a should die before b: higher score, then RSS, then pid. */
+bool victim_better(const struct verdict *va, const struct proc_info *a,
+    const struct verdict *vb, const struct proc_info *b);
+
+/* Excluded processes by pid and start time (survivors of SIGKILL). */
+#define VICTIM_STUCK_MAX 16
+struct stuck_list {
+	struct {
+		pid_t pid;
+		uint64_t start_time;
+	} e[VICTIM_STUCK_MAX];
+	size_t n;
+};
+
+struct candidate {
+	pid_t pid;
+	int32_t base;
+};
+
+/* State for victim_select(), allocated once: the scan makes no heap use. */
+struct selector {
+	struct candidate *cands;
+	size_t cap;
+	size_t n;
+	struct proc_bufs *bufs; /* [2]: scratch and best */
+	char *dents; /* getdents64 buffer */
+	size_t dents_size;
+	pid_t self;
+	uint64_t mem_total_kib;
+	/* Figures of the last scan, for the log and the benchmark. */
+	size_t scanned;
+	size_t judged;
+};
+
+struct victim {
+	struct proc_info info; /* strings point into the selector */
+	struct verdict v;
+};
+
+int victim_selector_init(struct selector *s, size_t cap, pid_t self);
+void victim_selector_free(struct selector *s);
+
+/*
+ * Scan procfs and pick the process to kill under p.  Reads one file per
+ * process (oom_score, or stat for RSS ranking), then judges in order of
+ * score only those that can still win.  Returns 0 with *out filled, or
+ * -ESRCH when there is no candidate, or -errno if procfs cannot be read.
+ */
+int victim_select(struct selector *s, const struct proc_ctx *pc,
+    const struct policy *p, const struct stuck_list *stuck, struct victim *out);
+
+/*
+ * --list: every process, judged like victim_select() does, ranked,
+ * printed to f.  Returns 0 or -errno.
+ */
+int victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
+    pid_t self, uint64_t mem_total_kib);
+
+const char *victim_exclusion_name(enum exclusion e);
+
+/* "[prefer] cmdline = ... (profile desktop)" for the log; buf returned. */
+char *victim_rule_text(char *buf, size_t size, const struct verdict *v);
+
+#endif

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: MIT
+# lib.sh: set-up for bustd's end-to-end tests under real memory pressure,
+# on top of tests/lib.sh.  Root only; every hog caps itself and exits on
+# its own, and bustd is fenced with [only-kill] to the test's own folder.
+# shellcheck shell=sh disable=SC2034
+
+. "${srcdir:-.}/tests/lib.sh"
+
+avail_kib() {
+	awk '/^MemAvailable:/ { print $2 }' /proc/meminfo
+}
+
+now_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+e2e_cleanup() {
+	if [ "$t_fail" -gt 0 ] && [ -f "$t_tmp/bustd.log" ]; then
+		echo "# bustd.log:"
+		sed 's/^/#   /' "$t_tmp/bustd.log"
+	fi
+	if [ -n "${E2E_CGROUP:-}" ] && [ -d "$E2E_CGROUP" ]; then
+		for e2e_p in $(cat "$E2E_CGROUP/cgroup.procs" 2>/dev/null); do
+			kill -s KILL "$e2e_p" 2>/dev/null
+		done
+		sleep 0.5
+		rmdir "$E2E_CGROUP" 2>/dev/null
+	fi
+	t_cleanup
+}
+
+# e2e_init NAME NEED_MIB: skip unless root with NEED_MIB available.
+e2e_init() {
+	E2E_NAME=$1
+	if [ "$(id -u)" != 0 ]; then
+		echo "# $E2E_NAME: needs root; skipped"
+		exit 77
+	fi
+	: "${BUSTD:?}" "${HOG:?}"
+	# One at a time, whatever make -j says: they share the machine's RAM.
+	exec 9> /tmp/bustd-e2e.lock
+	flock 9
+	if [ "$(avail_kib)" -lt $(($2 * 1024)) ]; then
+		echo "# $E2E_NAME: needs $2 MiB available; skipped"
+		exit 77
+	fi
+	t_tmpdir
+	trap e2e_cleanup EXIT
+	T=$t_tmp
+	chmod 755 "$T"
+	mkdir -p "$T/bin" "$T/protected"
+	cp "$HOG" "$T/bin/hog"
+	cp "$HOG" "$T/bin/innocent"
+	cp "$HOG" "$T/protected/hog"
+}
+
+# write_conf: the config from stdin, private to root as bustd wants.
+write_conf() {
+	cat > "$T/bustd.conf"
+	chmod 600 "$T/bustd.conf"
+}
+
+# start_bustd [ARGS]: run the daemon in the foreground, wait for it.
+start_bustd() {
+	t_start "$T/bustd.log" "$BUSTD" -n -c "$T/bustd.conf" "$@"
+	BUSTD_PID=$t_pid
+	if ! t_wait_text "$T/bustd.log" "running with" 10; then
+		t_not_ok "bustd started" "$(cat "$T/bustd.log")"
+		exit 1
+	fi
+}
+
+# wait_log ERE SECONDS: wait for a line of bustd's log.
+wait_log() {
+	e2e_n=$(($2 * t_ticks))
+	while [ "$e2e_n" -gt 0 ]; do
+		grep -Eq -- "$1" "$T/bustd.log" 2>/dev/null && return 0
+		sleep "$t_tick"
+		e2e_n=$((e2e_n - 1))
+	done
+	grep -Eq -- "$1" "$T/bustd.log" 2>/dev/null
+}
+
+# spawn VAR CMD...: start CMD in the background, its pid in VAR.
+spawn() {
+	e2e_var=$1
+	shift
+	"$@" &
+	eval "$e2e_var=\$!"
+	t_pids="$t_pids $!"
+}
+
+e2e_done() {
+	if [ -n "${BUSTD_PID:-}" ]; then
+		kill -s TERM "$BUSTD_PID" 2>/dev/null
+		t_wait_exit "$BUSTD_PID" 5
+	fi
+	t_summary "$E2E_NAME"
+}

@@ -1,0 +1,1383 @@
+/* SPDX-License-Identifier: MIT */
+/* test_kill.c: unit tests of taking a victim down, with a fake OS. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "fake_sys.h"
+#include "kill.h"
+#include "policy.h"
+#include "proc.h"
+#include "victim.h"
+
+/*
+ * The fixture trees under tests/fixtures/ (pid: name, process group,
+ * start time):
+ *
+ * kill-basic: 1 systemd; 3100 hog (group 3100, start 777777);
+ *   3101 hog-worker (group 3100).
+ * kill-group-protected: 3200 "tmux: server" (exe /usr/bin/tmux, leads
+ *   group 3200); 3201 hog (group 3200, start 800100).
+ * kill-group-init: 1 tini, in group 3500 (an init that never called
+ *   setsid()); 3301 java (group 1, start 10000); 3500 sh and 3501 hog
+ *   (group 3500, start 12100).
+ * kill-group-self: 3400 sh, 3401 bustd, 3402 hog (start 900020), all
+ *   in group 3400: bustd started by the same script as its victim.
+ * kill-cgroup: 3600 firefox (start 400000), 3601 "Web Content" and
+ *   3602 keepassxc, all in .../app.slice/app-firefox.scope; 3610 hog
+ *   in the root cgroup (start 410000); 3620 lxc-hog in
+ *   /machine.slice/lxc-box (start 420000) and 3621 keepassxc in its
+ *   child cgroup /machine.slice/lxc-box/payload.
+ * kill-nopidfd: 3700 hog (start 555555); the tests copy it to a
+ *   temporary folder and delete from the copy.
+ * kill-mountinfo-v2, kill-mountinfo-v1: self/mountinfo with and
+ *   without a cgroup2 mount at its root.
+ */
+
+#define MEM_TOTAL_KIB (16ULL * 1024 * 1024)
+#define APP_SCOPE                                                              \
+	"/user.slice/user-1000.slice/user@1000.service/"                       \
+	"app.slice/app-firefox.scope"
+
+/* $srcdir, or the source tree this file was compiled from. */
+static const char *
+source_dir(char *buf, size_t size)
+{
+	const char *env = getenv("srcdir");
+	char *slash;
+	int i;
+
+	if (env != NULL && *env != '\0')
+		return env;
+	/* __FILE__ is "[DIR/]tests/test_kill.c". */
+	snprintf(buf, size, "%s", __FILE__);
+	for (i = 0; i < 2; i++) {
+		slash = strrchr(buf, '/');
+		if (slash == NULL)
+			return ".";
+		*slash = '\0';
+	}
+	return buf[0] != '\0' ? buf : "/";
+}
+
+static const char *
+fixture(char *buf, size_t size, const char *tree)
+{
+	char sd[PATH_MAX];
+	int n;
+
+	n = snprintf(buf, size, "%s/tests/fixtures/%s",
+	    source_dir(sd, sizeof(sd)), tree);
+	assert_true(n > 0 && (size_t)n < size);
+	return buf;
+}
+
+/* A new folder under $TMPDIR (or /tmp) into buf. */
+static char *
+temp_dir(char *buf, size_t size, const char *tag)
+{
+	const char *tmp = getenv("TMPDIR");
+	int n;
+
+	n = snprintf(buf, size, "%s/bustd-test-%s.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp", tag);
+	assert_true(n > 0 && (size_t)n < size);
+	assert_non_null(mkdtemp(buf));
+	return buf;
+}
+
+static uint64_t
+page_kib(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return page > 0 ? (uint64_t)page / 1024 : 4;
+}
+
+static struct policy *
+load_policy(const char *text)
+{
+	struct config_opts o;
+	struct config_diag d;
+	struct policy *p = NULL;
+	size_t i;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	memset(&d, 0, sizeof(d));
+	o.path = "test.conf";
+	o.text = text;
+	o.mem_total_kib = MEM_TOTAL_KIB;
+	r = config_load(&o, &p, &d);
+	for (i = 0; i < d.n; i++)
+		fprintf(stderr, "config: %s\n", d.msgs[i]);
+	config_diag_free(&d);
+	assert_int_equal(r, 0);
+	assert_non_null(p);
+	return p;
+}
+
+/* --- Temporary folders --- */
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void
+rm_tree(const char *path)
+{
+	assert_int_equal(nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/*
+ * Copy folder from into to, making each exe.link an exe symlink: links
+ * cannot be shipped in the source tree (see a fixture's README).
+ */
+static void
+copy_tree(const char *from, const char *to)
+{
+	char a[PATH_MAX], b[PATH_MAX], buf[8192];
+	struct dirent *e;
+	struct stat st;
+	ssize_t n;
+	DIR *d;
+	int in, out;
+
+	assert_true(mkdir(to, 0755) == 0 || errno == EEXIST);
+	d = opendir(from);
+	if (d == NULL)
+		fail_msg("%s: %s (set srcdir)", from, strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(a, sizeof(a), "%s/%s", from, e->d_name);
+		snprintf(b, sizeof(b), "%s/%s", to, e->d_name);
+		assert_int_equal(lstat(a, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			copy_tree(a, b);
+			continue;
+		}
+		in = open(a, O_RDONLY | O_CLOEXEC);
+		assert_true(in >= 0);
+		n = read(in, buf, sizeof(buf) - 1);
+		assert_true(n >= 0);
+		close(in);
+		if (strcmp(e->d_name, "exe.link") == 0) {
+			buf[n] = '\0';
+			if (n > 0 && buf[n - 1] == '\n')
+				buf[n - 1] = '\0';
+			snprintf(b, sizeof(b), "%s/exe", to);
+			assert_int_equal(symlink(buf, b), 0);
+			continue;
+		}
+		/* The copy is ours to change, even if the source is
+		 * read-only (make distcheck). */
+		out = open(b, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		assert_true(out >= 0);
+		assert_int_equal(write(out, buf, (size_t)n), n);
+		close(out);
+	}
+	closedir(d);
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void
+mkdir_p(const char *path)
+{
+	char buf[PATH_MAX], *s;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (s = buf + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		assert_true(mkdir(buf, 0755) == 0 || errno == EEXIST);
+		*s = '/';
+	}
+	assert_true(mkdir(buf, 0755) == 0 || errno == EEXIST);
+}
+
+/* Write <root><cgroup>/cgroup.procs, as the kernel shows it. */
+static void
+cgroup_procs(const char *root, const char *cgroup, const char *pids)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+
+	snprintf(dir, sizeof(dir), "%s%s", root, cgroup);
+	mkdir_p(dir);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	write_text(path, pids);
+}
+
+/* --- Capturing the log --- */
+
+struct capture {
+	int saved;
+	int fd;
+	char path[PATH_MAX];
+};
+
+static void
+capture_start(struct capture *c)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->path, sizeof(c->path), "%s/bustd-test-kill-log.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	c->fd = mkstemp(c->path);
+	assert_true(c->fd >= 0);
+	fflush(stderr);
+	c->saved = dup(STDERR_FILENO);
+	assert_true(c->saved >= 0);
+	assert_true(dup2(c->fd, STDERR_FILENO) >= 0);
+}
+
+/* Stop capturing; the log so far goes to buf, and to stderr again. */
+static char *
+capture_end(struct capture *c, char *buf, size_t size)
+{
+	ssize_t n;
+
+	assert_true(dup2(c->saved, STDERR_FILENO) >= 0);
+	close(c->saved);
+	n = pread(c->fd, buf, size - 1, 0);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	close(c->fd);
+	unlink(c->path);
+	fputs(buf, stderr);
+	return buf;
+}
+
+/* --- The killer under test, and what it works on --- */
+
+struct kit {
+	struct fake_sys f;
+	struct proc_ctx pc;
+	struct killer k;
+	struct policy *p;
+	struct proc_bufs bufs;
+	struct victim v;
+	char tmp[256]; /* our copy of the tree */
+	char cgroot[256]; /* a fake cgroup2 mount, or "" */
+};
+
+/*
+ * Copy tree to a temporary folder and open it, load conf, and set a
+ * killer up with self and, if cgroup, a fake cgroup2 root.
+ */
+static struct kit *
+kit_open(const char *tree, const char *conf, pid_t self, bool cgroup)
+{
+	struct kit *t = calloc(1, sizeof(*t));
+	char path[PATH_MAX];
+
+	assert_non_null(t);
+	fake_sys_init(&t->f);
+	temp_dir(t->tmp, sizeof(t->tmp), "kill-proc");
+	copy_tree(fixture(path, sizeof(path), tree), t->tmp);
+	assert_int_equal(proc_open(&t->pc, t->tmp), 0);
+	if (cgroup)
+		temp_dir(t->cgroot, sizeof(t->cgroot), "kill-cgroup");
+	t->p = load_policy(conf);
+	kill_init(&t->k, &t->f.ops, &t->pc, self, cgroup ? t->cgroot : NULL);
+	return t;
+}
+
+static void
+kit_close(struct kit *t)
+{
+	int open_fds = t->f.open_fds;
+
+	if (open_fds != 0)
+		fake_sys_dump(&t->f);
+	proc_close(&t->pc);
+	policy_free(t->p);
+	rm_tree(t->tmp);
+	if (t->cgroot[0] != '\0')
+		rm_tree(t->cgroot);
+	free(t);
+	/* Every pidfd handed out was closed. */
+	assert_int_equal(open_fds, 0);
+}
+
+/*
+ * The victim as victim_select() hands it over: read from the tree and
+ * judged.  Its start time must be the one the fixture's stat holds.
+ */
+static struct victim *
+kit_victim(struct kit *t, pid_t pid, uint64_t start_time)
+{
+	struct victim *v = &t->v;
+
+	memset(v, 0, sizeof(*v));
+	v->info.pid = pid;
+	assert_int_equal(proc_fill(&t->pc, &v->info,
+	                     PROC_HAVE_STAT | PROC_HAVE_OOM_SCORE |
+	                         victim_fields(t->p),
+	                     &t->bufs),
+	    0);
+	assert_int_equal(v->info.st.start_time, start_time);
+	victim_judge(t->p, &v->info, MEM_TOTAL_KIB, &v->v);
+	assert_int_equal(v->v.excl, EXCL_NONE);
+	return v;
+}
+
+static int
+kit_start(struct kit *t, int sig)
+{
+	return kill_start(&t->k, t->p, &t->v, sig,
+	    "mem avail 3% <= 5%, "
+	    "swap free 0% <= 10%");
+}
+
+/* The pidfd of the first kill: the first one the fake handed out. */
+static int
+pidfd_of(const struct kit *t)
+{
+	assert_true(t->f.next_fd > FAKE_FD_BASE);
+	return FAKE_FD_BASE;
+}
+
+static void
+assert_sent_nothing(const struct kit *t)
+{
+	if (fake_sys_count_actions(&t->f) != 0)
+		fake_sys_dump(&t->f);
+	assert_int_equal(fake_sys_count_actions(&t->f), 0);
+}
+
+/* --- TERM, wait, KILL --- */
+
+static void
+test_kill_start_term_via_pidfd(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+	const struct fake_call *c;
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	c = fake_sys_nth(&t->f, "pidfd_open", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, 3100);
+	assert_ptr_equal(c, &t->f.calls[0]);
+	c = fake_sys_nth(&t->f, "pidfd_send_signal", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, pidfd_of(t));
+	assert_int_equal(c->sig, SIGTERM);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", 0), 1);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	c = fake_sys_nth(&t->f, "process_mrelease", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, pidfd_of(t));
+	assert_int_equal(t->k.state, KILL_WAITING);
+	assert_int_equal(kill_poll_fd(&t->k), pidfd_of(t));
+	assert_int_equal(t->k.n_term, 1);
+	assert_int_equal(t->k.n_kill, 0);
+	/* What the log and the hooks get, copied from /proc. */
+	assert_string_equal(t->k.t.comm, "hog");
+	assert_int_equal(t->k.t.uid, 1000);
+	assert_int_equal(t->k.t.pgrp, 3100);
+	assert_int_equal(t->k.t.rss_kib, 500000 * page_kib());
+	assert_int_equal(t->k.t.oom_score, 800);
+	assert_string_equal(t->k.t.cmdline, "./hog --size 2G");
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_check_term_timeout(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-basic", "[kill]\nterm_timeout = 5s\n", 0, false);
+	const struct fake_call *c;
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	fake_sys_clear(&t->f);
+
+	/* Within term_timeout: look, send nothing. */
+	fake_sys_advance(&t->f, 4999);
+	assert_int_equal(kill_next_ms(&t->k), 1);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	assert_sent_nothing(t);
+
+	/* term_timeout has passed: SIGKILL, through the pidfd. */
+	fake_sys_advance(&t->f, 1);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", 0), 1);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	c = fake_sys_nth(&t->f, "process_mrelease", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, pidfd_of(t));
+	assert_int_equal(t->k.n_kill, 1);
+	assert_int_equal(kill_next_ms(&t->k), KILL_WAIT_MS);
+
+	/* Not gone yet: no second SIGKILL. */
+	fake_sys_clear(&t->f);
+	fake_sys_advance(&t->f, 100);
+	assert_int_equal(kill_check(&t->k, t->p, true, "mem avail 1%"),
+	    KILL_EVENT_NONE);
+	assert_sent_nothing(t);
+
+	/* The pidfd says it has exited. */
+	t->f.exited = 1;
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_GONE);
+	c = fake_sys_nth(&t->f, "close", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, pidfd_of(t));
+	assert_int_equal(t->k.state, KILL_IDLE);
+	assert_int_equal(t->k.n_gone, 1);
+	assert_int_equal(t->k.last_gone_ms, t->f.now_ms);
+	assert_int_equal(kill_poll_fd(&t->k), -1);
+	assert_int_equal(kill_next_ms(&t->k), UINT32_MAX);
+	/* Idle: nothing more to do. */
+	assert_int_equal(kill_check(&t->k, t->p, true, "x"), KILL_EVENT_NONE);
+	kit_close(t);
+}
+
+static void
+test_kill_check_gone_before_timeout(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	fake_sys_clear(&t->f);
+	fake_sys_advance(&t->f, 300);
+	t->f.exited = 1;
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_GONE);
+	/* SIGTERM was enough. */
+	assert_sent_nothing(t);
+	assert_int_equal(t->k.n_kill, 0);
+	assert_int_equal(t->k.n_gone, 1);
+	kit_close(t);
+}
+
+static void
+test_kill_check_kill_level(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-basic", "[kill]\nterm_timeout = 10s\n", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	fake_sys_clear(&t->f);
+	fake_sys_advance(&t->f, 10);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	assert_sent_nothing(t);
+	/* Memory reached the kill level: no waiting for term_timeout. */
+	assert_int_equal(kill_check(&t->k, t->p, true, "mem avail 1% <= 2%"),
+	    KILL_EVENT_NONE);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	assert_int_equal(fake_sys_count(&t->f, "process_mrelease", 0), 1);
+	assert_int_equal(t->k.kill_ms, t->f.now_ms);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_sigkill(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", 0), 1);
+	assert_int_equal(fake_sys_count(&t->f, "process_mrelease", 0), 1);
+	assert_int_equal(t->k.n_kill, 1);
+	assert_int_equal(t->k.n_term, 0);
+	/* term_timeout does not apply: there is nothing to escalate. */
+	fake_sys_clear(&t->f);
+	fake_sys_advance(&t->f, 4000);
+	assert_int_equal(kill_check(&t->k, t->p, true, "x"), KILL_EVENT_NONE);
+	assert_sent_nothing(t);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_check_stuck(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	fake_sys_advance(&t->f, KILL_WAIT_MS - 1);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	assert_int_equal(kill_next_ms(&t->k), 1);
+	fake_sys_advance(&t->f, 1);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL),
+	    KILL_EVENT_STUCK);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	assert_int_equal(t->k.n_stuck, 1);
+	assert_int_equal(t->k.n_gone, 0);
+	assert_int_equal(fake_sys_count(&t->f, "close", 0), 1);
+	/* What main.c adds to the stuck list. */
+	assert_int_equal(t->k.t.pid, 3100);
+	assert_int_equal(t->k.t.start_time, 777777);
+	kit_close(t);
+}
+
+static void
+test_kill_check_stuck_after_escalation(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-basic", "[kill]\nterm_timeout = 2s\n", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	fake_sys_advance(&t->f, 2000);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	/* KILL_WAIT_MS counts from SIGKILL, not from SIGTERM. */
+	fake_sys_advance(&t->f, KILL_WAIT_MS - 1);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	fake_sys_advance(&t->f, 1);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL),
+	    KILL_EVENT_STUCK);
+	kit_close(t);
+}
+
+/* --- Identity --- */
+
+static void
+test_kill_start_reused_pid(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+	struct victim *v = kit_victim(t, 3100, 777777);
+
+	/* Judged as another process that had pid 3100 before. */
+	v->info.st.start_time = 777000;
+	assert_int_equal(kit_start(t, SIGKILL), -ESTALE);
+	assert_sent_nothing(t);
+	assert_int_equal(fake_sys_count(&t->f, "close", 0), 1);
+	assert_int_equal(fake_sys_nth(&t->f, "close", 0)->id, pidfd_of(t));
+	assert_int_equal(t->k.state, KILL_IDLE);
+	assert_int_equal(kill_poll_fd(&t->k), -1);
+	assert_int_equal(t->k.n_kill, 0);
+	kit_close(t);
+}
+
+static void
+test_kill_start_vanished(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	t->f.pidfd_open_err = -ESRCH;
+	assert_int_equal(kit_start(t, SIGTERM), -ESRCH);
+	assert_sent_nothing(t);
+	assert_int_equal(fake_sys_count(&t->f, "close", 0), 0);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	assert_int_equal(t->k.n_term, 0);
+	kit_close(t);
+}
+
+static void
+test_kill_start_gone_after_pidfd_open(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+	struct victim *v = kit_victim(t, 3100, 777777);
+
+	/* pidfd_open worked, but /proc has no such pid any more. */
+	v->info.pid = 3999;
+	assert_int_equal(kit_start(t, SIGTERM), -ESRCH);
+	assert_sent_nothing(t);
+	assert_int_equal(fake_sys_count(&t->f, "close", 0), 1);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	kit_close(t);
+}
+
+static void
+test_kill_start_no_pidfd(void **state)
+{
+	struct kit *t = kit_open("kill-nopidfd", "", 0, false);
+	const struct fake_call *c;
+	char path[PATH_MAX], src[PATH_MAX];
+
+	kit_victim(t, 3700, 555555);
+	t->f.pidfd_open_err = -ENOSYS;
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	c = fake_sys_nth(&t->f, "kill", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, 3700);
+	assert_int_equal(c->sig, SIGTERM);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 1);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "process_mrelease", 0), 0);
+	assert_int_equal(kill_poll_fd(&t->k), -1);
+	/* Without a pidfd, the exit shows only by looking at /proc. */
+	assert_true(kill_next_ms(&t->k) <= 20);
+	fake_sys_advance(&t->f, 20);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_exited", 0), 0);
+
+	snprintf(path, sizeof(path), "%s/3700", t->tmp);
+	rm_tree(path);
+	fake_sys_advance(&t->f, 20);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_GONE);
+	assert_int_equal(t->k.n_gone, 1);
+	assert_int_equal(fake_sys_count(&t->f, "close", 0), 0);
+
+	/* ENOSYS is remembered: the next kill does not ask again. */
+	copy_tree(fixture(src, sizeof(src), "kill-nopidfd/3700"), path);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_open", 0), 1);
+	assert_int_equal(fake_sys_count(&t->f, "kill", SIGKILL), 1);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_no_pidfd_reused_pid(void **state)
+{
+	struct kit *t = kit_open("kill-nopidfd", "", 0, false);
+	struct victim *v = kit_victim(t, 3700, 555555);
+
+	t->f.pidfd_open_err = -ENOSYS;
+	v->info.st.start_time = 123;
+	assert_int_equal(kit_start(t, SIGTERM), -ESTALE);
+	assert_sent_nothing(t);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	kit_close(t);
+}
+
+/* A hook for the fake: at the first clock read, give pid 3700 to another
+ * process, by rewriting its stat in the copied tree. */
+static void
+reuse_pid_3700(struct fake_sys *f, const char *name, void *arg)
+{
+	const struct kit *t = arg;
+	char path[PATH_MAX];
+
+	if (strcmp(name, "now_ms") != 0)
+		return;
+	f->hook = NULL;
+	snprintf(path, sizeof(path), "%s/3700/stat", t->tmp);
+	write_text(path,
+	    "3700 (bash) S 1 3700 3700 0 -1 4194560 10 0 0 0 0 "
+	    "0 0 0 20 0 1 0 999999 1000000 100 18446744073709551615 0 0 0 "
+	    "0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+}
+
+static void
+test_kill_start_no_pidfd_reused_before_kill(void **state)
+{
+	struct kit *t = kit_open("kill-nopidfd", "", 0, false);
+
+	kit_victim(t, 3700, 555555);
+	t->f.pidfd_open_err = -ENOSYS;
+	/*
+	 * The pid changes hands after kill_start() checked it and before
+	 * kill(2): with no pidfd to pin it, the check must be made again
+	 * right before the signal.
+	 */
+	t->f.hook = reuse_pid_3700;
+	t->f.hook_arg = t;
+	assert_true(kit_start(t, SIGKILL) < 0);
+	assert_null(t->f.hook); /* the race did happen */
+	assert_sent_nothing(t);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	kit_close(t);
+}
+
+static void
+test_kill_check_no_pidfd_escalates(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-nopidfd", "[kill]\nterm_timeout = 2s\n", 0, false);
+	char path[PATH_MAX];
+
+	kit_victim(t, 3700, 555555);
+	t->f.pidfd_open_err = -ENOSYS;
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	fake_sys_advance(&t->f, 2000);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	assert_int_equal(fake_sys_count(&t->f, "kill", SIGKILL), 1);
+	assert_int_equal(fake_sys_nth(&t->f, "kill", 1)->id, 3700);
+
+	/* Another process now has pid 3700: ours is gone. */
+	snprintf(path, sizeof(path), "%s/3700/stat", t->tmp);
+	write_text(path,
+	    "3700 (bash) S 1 3700 3700 0 -1 4194560 10 0 0 0 0 "
+	    "0 0 0 20 0 1 0 999999 1000000 100 18446744073709551615 0 0 0 "
+	    "0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+	fake_sys_clear(&t->f);
+	fake_sys_advance(&t->f, 20);
+	assert_int_equal(kill_check(&t->k, t->p, true, "x"), KILL_EVENT_GONE);
+	assert_sent_nothing(t);
+	kit_close(t);
+}
+
+static void
+test_kill_check_no_pidfd_zombie(void **state)
+{
+	struct kit *t = kit_open("kill-nopidfd", "", 0, false);
+	char path[PATH_MAX];
+
+	kit_victim(t, 3700, 555555);
+	t->f.pidfd_open_err = -ENOSYS;
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	/* Dead, not yet reaped by its parent: its memory is free. */
+	snprintf(path, sizeof(path), "%s/3700/stat", t->tmp);
+	write_text(path,
+	    "3700 (hog) Z 2900 3700 3700 0 -1 4227148 10 0 0 0 "
+	    "0 0 0 0 20 0 1 0 555555 0 0 18446744073709551615 0 0 0 0 0 0 "
+	    "0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+	fake_sys_advance(&t->f, 20);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_GONE);
+	kit_close(t);
+}
+
+/* --- Dry run --- */
+
+static void
+test_kill_start_dry_run(void **state)
+{
+	struct kit *t = kit_open("kill-basic",
+	    "[general]\ndry_run = yes\n"
+	    "[kill]\nterm_timeout = 3s\nprocess_group = yes\n",
+	    0, false);
+	struct capture cap;
+	char log[8192];
+
+	kit_victim(t, 3100, 777777);
+	memset(&cap, 0, sizeof(cap));
+	capture_start(&cap);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_int_equal(kill_check(&t->k, t->p, true, "mem avail 1% <= 2%"),
+	    KILL_EVENT_NONE);
+	capture_end(&cap, log, sizeof(log));
+	/* Decided and logged as a real run would. */
+	assert_non_null(strstr(log, "pid 3100 (hog) uid 1000 "));
+	assert_non_null(strstr(log, "dry run, would send SIGTERM and its "
+	                            "process group"));
+	assert_non_null(strstr(log, "reason: mem avail 3% <= 5%"));
+	assert_non_null(strstr(log, "pid 3100 (hog): dry run, would send "
+	                            "SIGKILL: mem avail 1% <= 2%"));
+	assert_int_equal(t->k.state, KILL_WAITING);
+	assert_int_equal(kill_poll_fd(&t->k), -1);
+	/* ... and sent nothing at all. */
+	assert_sent_nothing(t);
+	/* The timeline plays out: gone after term_timeout. */
+	fake_sys_advance(&t->f, 2999);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	fake_sys_advance(&t->f, 1);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_GONE);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	assert_sent_nothing(t);
+	kit_close(t);
+}
+
+static void
+test_kill_start_dry_run_cgroup(void **state)
+{
+	struct kit *t = kit_open("kill-cgroup",
+	    "[general]\ndry_run = yes\n"
+	    "[kill]\ncgroup = yes\n",
+	    0, true);
+
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_true(t->k.whole_cgroup);
+	fake_sys_advance(&t->f, 5000);
+	assert_int_equal(kill_check(&t->k, t->p, true, "x"), KILL_EVENT_GONE);
+	assert_sent_nothing(t);
+	kit_close(t);
+}
+
+/* --- Process groups --- */
+
+static void
+test_kill_start_process_group(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-basic", "[kill]\nprocess_group = yes\n", 0, false);
+	const struct fake_call *c;
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_true(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGTERM),
+	    1);
+	c = fake_sys_nth(&t->f, "kill", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, -3100);
+	assert_int_equal(c->sig, SIGTERM);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 1);
+	/* The escalation takes the group too. */
+	fake_sys_clear(&t->f);
+	assert_int_equal(kill_check(&t->k, t->p, true, "x"), KILL_EVENT_NONE);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	c = fake_sys_nth(&t->f, "kill", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, -3100);
+	assert_int_equal(c->sig, SIGKILL);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_process_group_never_kill(void **state)
+{
+	struct kit *t;
+
+	/* tmux leads the group: with it protected, only the victim dies. */
+	t = kit_open("kill-group-protected",
+	    "[kill]\nprocess_group = yes\n"
+	    "[never-kill]\nexe = ^/usr/bin/tmux$\n",
+	    0, false);
+	kit_victim(t, 3201, 800100);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* Without the rule the group goes. */
+	t = kit_open("kill-group-protected", "[kill]\nprocess_group = yes\n", 0,
+	    false);
+	kit_victim(t, 3201, 800100);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_true(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 1);
+	assert_int_equal(fake_sys_nth(&t->f, "kill", 0)->id, -3200);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_process_group_init(void **state)
+{
+	struct kit *t;
+
+	/* Group 1: init's own. */
+	t = kit_open("kill-group-init", "[kill]\nprocess_group = yes\n", 0,
+	    false);
+	kit_victim(t, 3301, 10000);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGTERM),
+	    1);
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* Group 3500 holds pid 1 as a member. */
+	t = kit_open("kill-group-init", "[kill]\nprocess_group = yes\n", 0,
+	    false);
+	kit_victim(t, 3501, 12100);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_process_group_self(void **state)
+{
+	struct kit *t;
+
+	t = kit_open("kill-group-self", "[kill]\nprocess_group = yes\n", 3401,
+	    false);
+	kit_victim(t, 3402, 900020);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* Some other bustd: the group may go. */
+	t = kit_open("kill-group-self", "[kill]\nprocess_group = yes\n", 99,
+	    false);
+	kit_victim(t, 3402, 900020);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_true(t->k.whole_group);
+	assert_int_equal(fake_sys_nth(&t->f, "kill", 0)->id, -3400);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+/* --- cgroups --- */
+
+static void
+test_kill_start_cgroup_kill(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\ncgroup = yes\n", 0, true);
+	const struct fake_call *c;
+	char want[PATH_MAX];
+
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_true(t->k.whole_cgroup);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	c = fake_sys_nth(&t->f, "write_file", 0);
+	assert_non_null(c);
+	snprintf(want, sizeof(want), "%s%s/cgroup.kill", t->cgroot, APP_SCOPE);
+	assert_string_equal(c->path, want);
+	assert_string_equal(c->text, "1");
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 1);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_cgroup_term_then_kill(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\ncgroup = yes\n", 0, true);
+	const struct fake_call *c;
+
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_true(t->k.whole_cgroup);
+	/* cgroup.kill only kills: SIGTERM goes to each member. */
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGTERM),
+	    1);
+	c = fake_sys_nth(&t->f, "kill", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, 3601);
+	assert_int_equal(c->sig, SIGTERM);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 1);
+	fake_sys_clear(&t->f);
+	assert_int_equal(kill_check(&t->k, t->p, true, "x"), KILL_EVENT_NONE);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 1);
+	assert_string_equal(fake_sys_nth(&t->f, "write_file", 0)->text, "1");
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_cgroup_never_kill_member(void **state)
+{
+	struct kit *t = kit_open("kill-cgroup",
+	    "[kill]\ncgroup = yes\n"
+	    "[never-kill]\nexe = ^/usr/bin/keepassxc$\n",
+	    0, true);
+
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n3602\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_cgroup_self_member(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\ncgroup = yes\n", 3601, true);
+
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_cgroup_root(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\ncgroup = yes\n", 0, true);
+
+	/* The root cgroup holds kernel threads (not in the tree) and hog. */
+	cgroup_procs(t->cgroot, "", "2\n3\n3610\n");
+	kit_victim(t, 3610, 410000);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_string_equal(t->k.t.cgroup, "/");
+	assert_false(t->k.whole_cgroup);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_cgroup_no_mount(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\ncgroup = yes\n", 0, false);
+
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_cgroup_procs_unreadable(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\ncgroup = yes\n", 0, true);
+
+	/* No cgroup.procs under the root: members unknown, fail safe. */
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_cgroup_kill_fails(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\ncgroup = yes\n", 0, true);
+
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3600, 400000);
+	/* A kernel before 5.14 has no cgroup.kill. */
+	t->f.write_err = -ENOENT;
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 1);
+	assert_int_equal(fake_sys_count(&t->f, "kill", SIGKILL), 1);
+	assert_int_equal(fake_sys_nth(&t->f, "kill", 0)->id, 3601);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_cgroup_never_kill_in_child(void **state)
+{
+	struct kit *t = kit_open("kill-cgroup",
+	    "[kill]\ncgroup = yes\n"
+	    "[never-kill]\nexe = ^/usr/bin/keepassxc$\n",
+	    0, true);
+	size_t writes;
+	bool whole;
+
+	/*
+	 * cgroup.kill kills the cgroup "and all descendant cgroups"
+	 * (Documentation/admin-guide/cgroup-v2.rst): a protected process
+	 * in a child cgroup must stop it as one in the cgroup itself does.
+	 */
+	cgroup_procs(t->cgroot, "/machine.slice/lxc-box", "3620\n");
+	cgroup_procs(t->cgroot, "/machine.slice/lxc-box/payload", "3621\n");
+	kit_victim(t, 3620, 420000);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	writes = fake_sys_count(&t->f, "write_file", 0);
+	if (writes != 0)
+		fake_sys_dump(&t->f);
+	whole = t->k.whole_cgroup;
+	kill_abandon(&t->k);
+	kit_close(t);
+	assert_int_equal(writes, 0);
+	assert_false(whole);
+}
+
+static void
+test_kill_check_cgroup_guard_at_escalation(void **state)
+{
+	struct kit *t = kit_open("kill-cgroup",
+	    "[kill]\ncgroup = yes\n"
+	    "term_timeout = 10s\n[never-kill]\nexe = ^/usr/bin/keepassxc$\n",
+	    0, true);
+	size_t i, writes, hit = 0;
+
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_true(t->k.whole_cgroup);
+	/*
+	 * During term_timeout, a protected process joins the cgroup (a
+	 * child of firefox).  cgroup.kill, written seconds after the
+	 * check, must not take it.
+	 */
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n3602\n");
+	fake_sys_clear(&t->f);
+	fake_sys_advance(&t->f, 10000);
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_NONE);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	writes = fake_sys_count(&t->f, "write_file", 0);
+	if (writes != 0)
+		fake_sys_dump(&t->f);
+	for (i = 0; i < fake_sys_count(&t->f, "kill", 0); i++)
+		if (fake_sys_nth(&t->f, "kill", i)->id == 3602)
+			hit++;
+	kill_abandon(&t->k);
+	kit_close(t);
+	assert_int_equal(writes, 0);
+	assert_int_equal(hit, 0);
+}
+
+/* --- Failures and bookkeeping --- */
+
+static void
+test_kill_start_signal_fails(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	t->f.send_signal_err = -EPERM;
+	assert_int_equal(kit_start(t, SIGTERM), -EPERM);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	assert_int_equal(t->k.n_term, 0);
+	assert_int_equal(fake_sys_count(&t->f, "close", 0), 1);
+	assert_int_equal(fake_sys_count(&t->f, "process_mrelease", 0), 0);
+	kit_close(t);
+}
+
+static void
+test_kill_start_no_pidfd_kill_fails(void **state)
+{
+	struct kit *t = kit_open("kill-nopidfd", "", 0, false);
+
+	kit_victim(t, 3700, 555555);
+	t->f.pidfd_open_err = -ENOSYS;
+	t->f.kill_err = -EPERM;
+	assert_int_equal(kit_start(t, SIGKILL), -EPERM);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	assert_int_equal(t->k.n_kill, 0);
+	kit_close(t);
+}
+
+static void
+test_kill_start_mrelease_fails(void **state)
+{
+	static const int errs[] = { -EINVAL, -ENOSYS, -ESRCH, -EPERM };
+	size_t i;
+
+	/* process_mrelease is a bonus: without it the kill goes on. */
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		struct kit *t = kit_open("kill-basic", "", 0, false);
+
+		kit_victim(t, 3100, 777777);
+		t->f.mrelease_err = errs[i];
+		assert_int_equal(kit_start(t, SIGKILL), 0);
+		assert_int_equal(t->k.state, KILL_WAITING);
+		assert_int_equal(fake_sys_count(&t->f, "process_mrelease", 0),
+		    1);
+		t->f.exited = 1;
+		assert_int_equal(kill_check(&t->k, t->p, false, NULL),
+		    KILL_EVENT_GONE);
+		kit_close(t);
+	}
+}
+
+static void
+test_kill_start_busy(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	fake_sys_clear(&t->f);
+	assert_int_equal(kit_start(t, SIGKILL), -EBUSY);
+	assert_int_equal(t->f.ncalls, 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_abandon_closes(void **state)
+{
+	struct kit *t = kit_open("kill-basic", "", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_int_equal(t->f.open_fds, 1);
+	kill_abandon(&t->k);
+	assert_int_equal(t->f.open_fds, 0);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	assert_int_equal(kill_poll_fd(&t->k), -1);
+	/* Twice is harmless. */
+	kill_abandon(&t->k);
+	assert_int_equal(fake_sys_count(&t->f, "close", 0), 1);
+	kit_close(t);
+}
+
+/* --- kill_user_name --- */
+
+static void
+test_kill_user_name_root(void **state)
+{
+	char buf[64];
+
+	assert_ptr_equal(kill_user_name(0, buf, sizeof(buf)), buf);
+	assert_string_equal(buf, "root");
+}
+
+static void
+test_kill_user_name_unknown(void **state)
+{
+	char buf[64];
+
+	assert_string_equal(kill_user_name(3999999999u, buf, sizeof(buf)),
+	    "3999999999");
+}
+
+/* --- kill_find_cgroup2 --- */
+
+static int
+find_cgroup2_in(const char *tree, char *out, size_t size)
+{
+	char path[PATH_MAX];
+	int fd, r;
+
+	fd = open(tree[0] == '/' ? tree : fixture(path, sizeof(path), tree),
+	    O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	r = kill_find_cgroup2(fd, out, size);
+	close(fd);
+	return r;
+}
+
+static void
+test_kill_find_cgroup2_found(void **state)
+{
+	char out[PROC_PATH_MAX];
+
+	assert_int_equal(find_cgroup2_in("kill-mountinfo-v2", out, sizeof(out)),
+	    0);
+	assert_string_equal(out, "/sys/fs/cgroup");
+}
+
+static void
+test_kill_find_cgroup2_v1_only(void **state)
+{
+	char out[PROC_PATH_MAX] = "unchanged";
+
+	/* A cgroup2 bind mount of a subtree is not the root. */
+	assert_int_equal(find_cgroup2_in("kill-mountinfo-v1", out, sizeof(out)),
+	    -ENOENT);
+}
+
+static void
+test_kill_find_cgroup2_long_mountinfo(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	char out[PROC_PATH_MAX];
+	FILE *f;
+	int i, r;
+
+	/* Hundreds of mounts (snaps, containers) before the cgroup2 one. */
+	temp_dir(dir, sizeof(dir), "kill-mountinfo");
+	snprintf(path, sizeof(path), "%s/self", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/self/mountinfo", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "28 1 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 rw\n");
+	for (i = 0; i < 300; i++)
+		fprintf(f,
+		    "%d 28 7:%d / /snap/some-snap-name/%d ro,nodev,"
+		    "relatime shared:%d - squashfs /dev/loop%d ro\n",
+		    100 + i, i, 1000 + i, 100 + i, i);
+	fprintf(f, "30 22 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,"
+	           "relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n");
+	assert_int_equal(fclose(f), 0);
+	r = find_cgroup2_in(dir, out, sizeof(out));
+	rm_tree(dir);
+	assert_int_equal(r, 0);
+	assert_string_equal(out, "/sys/fs/cgroup");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kill_start_term_via_pidfd),
+		cmocka_unit_test(test_kill_check_term_timeout),
+		cmocka_unit_test(test_kill_check_gone_before_timeout),
+		cmocka_unit_test(test_kill_check_kill_level),
+		cmocka_unit_test(test_kill_start_sigkill),
+		cmocka_unit_test(test_kill_check_stuck),
+		cmocka_unit_test(test_kill_check_stuck_after_escalation),
+		cmocka_unit_test(test_kill_start_reused_pid),
+		cmocka_unit_test(test_kill_start_vanished),
+		cmocka_unit_test(test_kill_start_gone_after_pidfd_open),
+		cmocka_unit_test(test_kill_start_no_pidfd),
+		cmocka_unit_test(test_kill_start_no_pidfd_reused_pid),
+		cmocka_unit_test(test_kill_start_no_pidfd_reused_before_kill),
+		cmocka_unit_test(test_kill_check_no_pidfd_escalates),
+		cmocka_unit_test(test_kill_check_no_pidfd_zombie),
+		cmocka_unit_test(test_kill_start_dry_run),
+		cmocka_unit_test(test_kill_start_dry_run_cgroup),
+		cmocka_unit_test(test_kill_start_process_group),
+		cmocka_unit_test(test_kill_start_process_group_never_kill),
+		cmocka_unit_test(test_kill_start_process_group_init),
+		cmocka_unit_test(test_kill_start_process_group_self),
+		cmocka_unit_test(test_kill_start_cgroup_kill),
+		cmocka_unit_test(test_kill_start_cgroup_term_then_kill),
+		cmocka_unit_test(test_kill_start_cgroup_never_kill_member),
+		cmocka_unit_test(test_kill_start_cgroup_self_member),
+		cmocka_unit_test(test_kill_start_cgroup_root),
+		cmocka_unit_test(test_kill_start_cgroup_no_mount),
+		cmocka_unit_test(test_kill_start_cgroup_procs_unreadable),
+		cmocka_unit_test(test_kill_start_cgroup_kill_fails),
+		cmocka_unit_test(test_kill_start_cgroup_never_kill_in_child),
+		cmocka_unit_test(test_kill_check_cgroup_guard_at_escalation),
+		cmocka_unit_test(test_kill_start_signal_fails),
+		cmocka_unit_test(test_kill_start_no_pidfd_kill_fails),
+		cmocka_unit_test(test_kill_start_mrelease_fails),
+		cmocka_unit_test(test_kill_start_busy),
+		cmocka_unit_test(test_kill_abandon_closes),
+		cmocka_unit_test(test_kill_user_name_root),
+		cmocka_unit_test(test_kill_user_name_unknown),
+		cmocka_unit_test(test_kill_find_cgroup2_found),
+		cmocka_unit_test(test_kill_find_cgroup2_v1_only),
+		cmocka_unit_test(test_kill_find_cgroup2_long_mountinfo),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
