@@ -1,0 +1,271 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# deb.sh: build the Debian package of bustd from a copy of this tree,
+# check it with lintian, install it, check what it installed, then remove
+# and purge it.
+#
+# For a Debian 12 machine, as root: it installs the build dependencies
+# with apt-get and the package with dpkg, so it is not part of make check.
+# .ci/run runs it after the test suite.  Without root it is skipped (77).
+# It refuses to run where a bustd package is installed already, and purges
+# the one it installed however it ends.
+
+cd "$(dirname "$0")/.." || exit 99
+top=$(pwd)
+# shellcheck source=tests/lib.sh
+. "$top/tests/lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "# deb.sh: skipped: needs root (apt-get, dpkg -i)"
+	exit 77
+fi
+
+installed=no
+deb_cleanup()
+{
+	if [ "$installed" = yes ] && dpkg-query -W bustd >/dev/null 2>&1; then
+		dpkg -P bustd >/dev/null 2>&1
+	fi
+	t_cleanup
+}
+t_tmpdir
+trap deb_cleanup EXIT
+
+# deb_show [FILE]: FILE (or stdin) as comment lines.
+deb_show()
+{
+	sed 's/^/#   /' "$@"
+}
+
+# deb_gone PATH: true when PATH does not exist, not even as a dangling link.
+deb_gone()
+{
+	[ ! -e "$1" ] && [ ! -L "$1" ]
+}
+
+# deb_lacks RE FILE: true when no line of FILE matches RE.
+deb_lacks()
+{
+	! grep -q -e "$1" "$2"
+}
+
+# deb_unknown: true when dpkg has no bustd installed, not even its
+# conffiles (it may remember a wish to install it: "install ok
+# not-installed" after a failed dpkg -i).
+deb_unknown()
+{
+	case $(dpkg-query -W -f='${Status}' bustd 2>/dev/null) in
+	"" | *" not-installed") return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# deb_stop NAME: nothing after this can run: summary, fail.
+deb_stop()
+{
+	echo "# deb.sh: stopped: $1"
+	t_summary deb.sh
+	exit 1
+}
+
+if ! deb_unknown; then
+	t_not_ok "no bustd package on this machine before the test" \
+	    "$(dpkg-query -W -f='${Package} ${Version} ${Status}' bustd)" \
+	    "purge it first: dpkg -P bustd"
+	deb_stop "a bustd package is installed already"
+fi
+
+# --- The tools and the build dependencies ---
+
+src=$t_tmp/bustd
+mkdir "$src" || exit 99
+# The tree as it is, without what the build made: tracked and new files
+# (debian/ included), not the ignored ones.
+if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	(cd "$top" && git ls-files -z -c -o --exclude-standard |
+	    tar -c --null --ignore-failed-read -T - -f -) |
+	    tar -x -f - -C "$src"
+else
+	cp -a "$top/." "$src/"
+fi
+t_check "the tree is copied to $src" [ -f "$src/debian/control" ]
+
+# The build dependencies come from debian/control; then the tools to check
+# the result, and the package's own run-time dependencies.
+export DEBIAN_FRONTEND=noninteractive
+{
+	apt-get update &&
+	    apt-get install -y --no-install-recommends build-essential \
+	    dpkg-dev lintian &&
+	    apt-get build-dep -y "$src" &&
+	    apt-get install -y --no-install-recommends systemd man-db \
+	    procps libinih1
+} > "$t_tmp/apt.log" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ]; then
+	t_ok "apt-get installs the build dependencies and the tools"
+else
+	t_not_ok "apt-get installs the build dependencies and the tools" \
+	    "exit status $rc"
+	tail -n 30 "$t_tmp/apt.log" | deb_show
+	deb_stop "no build dependencies"
+fi
+
+# --- Build ---
+
+(cd "$src" && dpkg-buildpackage -us -uc -b) > "$t_tmp/build.log" 2>&1
+rc=$?
+arch=$(dpkg --print-architecture)
+version=$(cd "$src" && dpkg-parsechangelog -S Version)
+deb=$t_tmp/bustd_${version}_$arch.deb
+changes=$t_tmp/bustd_${version}_$arch.changes
+if [ "$rc" -eq 0 ] && [ -f "$deb" ] && [ -f "$changes" ]; then
+	t_ok "dpkg-buildpackage -us -uc -b builds $(basename "$deb")"
+else
+	t_not_ok "dpkg-buildpackage -us -uc -b builds bustd_${version}_$arch.deb" \
+	    "exit status $rc; the end of the log:"
+	tail -n 60 "$t_tmp/build.log" | deb_show
+	deb_stop "no package"
+fi
+
+# dh_auto_test: the unit, CLI and docs tests, never the end-to-end ones
+# (real memory pressure, and this build ran as root).
+case " ${DEB_BUILD_OPTIONS:-} ${DEB_BUILD_PROFILES:-} " in
+*" nocheck "*)
+	t_skipped "the build ran the unit and CLI tests only" nocheck
+	;;
+*)
+	sed -n '/^# TOTAL:/,/^# ERROR:/p' "$t_tmp/build.log" > "$t_tmp/tests"
+	deb_show "$t_tmp/tests"
+	if grep -q '^PASS: tests/cli\.sh$' "$t_tmp/build.log" &&
+	    grep -q '^PASS: tests/test_' "$t_tmp/build.log" &&
+	    grep -q '^# FAIL: *0$' "$t_tmp/build.log" &&
+	    ! grep -q '^[A-Z]*: tests/e2e/' "$t_tmp/build.log"; then
+		t_ok "the build ran the unit and CLI tests, no end-to-end test"
+	else
+		t_not_ok "the build ran the unit and CLI tests, no end-to-end test"
+		grep -E '^[A-Z]+: tests/' "$t_tmp/build.log" | deb_show
+	fi
+	;;
+esac
+
+# --- lintian ---
+
+lintian --fail-on error --display-info "$changes" > "$t_tmp/lintian" 2>&1
+rc=$?
+# lintian warns about running as root; that is not about the package.
+grep -v 'running with root privileges is not recommended' "$t_tmp/lintian" \
+    > "$t_tmp/lintian.tags"
+echo "# lintian $(basename "$changes"):"
+if [ -s "$t_tmp/lintian.tags" ]; then
+	deb_show "$t_tmp/lintian.tags"
+else
+	echo "#   (no tags)"
+fi
+if [ "$rc" -eq 0 ] && ! grep -q '^E: ' "$t_tmp/lintian.tags"; then
+	t_ok "lintian finds no error"
+else
+	t_not_ok "lintian finds no error" "exit status $rc"
+fi
+
+# --- What the package holds ---
+
+echo "# dpkg -c $(basename "$deb"):"
+dpkg -c "$deb" > "$t_tmp/contents"
+deb_show "$t_tmp/contents"
+for f in ./usr/sbin/bustd ./etc/bustd.conf \
+    ./lib/systemd/system/bustd.service ./usr/share/man/man8/bustd.8.gz \
+    ./usr/share/man/man5/bustd.conf.5.gz; do
+	t_check "the package holds $f" \
+	    grep -q " $f\$" "$t_tmp/contents"
+done
+t_check "the package holds no test file" \
+    deb_lacks 'tests/\|/hog$' "$t_tmp/contents"
+
+# --- Install ---
+
+if [ -d /run/systemd/system ]; then
+	echo "# systemd runs this machine: postinst starts bustd"
+else
+	echo "# systemd is not PID 1 here: postinst only enables bustd"
+fi
+dpkg -i "$deb" > "$t_tmp/install" 2>&1
+rc=$?
+installed=yes
+deb_show "$t_tmp/install"
+t_check "dpkg -i installs the package (exit status $rc)" [ "$rc" -eq 0 ]
+status=$(dpkg-query -W -f='${Status}' bustd 2>/dev/null)
+t_check "bustd is installed and configured ($status)" \
+    [ "$status" = "install ok installed" ]
+if [ "$rc" -ne 0 ]; then
+	deb_stop "not installed"
+fi
+
+t_check "/usr/sbin/bustd is an executable" [ -x /usr/sbin/bustd ]
+t_check "/lib/systemd/system/bustd.service is installed" \
+    [ -f /lib/systemd/system/bustd.service ]
+t_check "the unit runs /usr/sbin/bustd" \
+    grep -q '^ExecStart=/usr/sbin/bustd ' /lib/systemd/system/bustd.service
+t_check "the unit names /etc/bustd.conf" \
+    grep -q '/etc/bustd\.conf' /lib/systemd/system/bustd.service
+t_check "postinst enables bustd.service" \
+    [ -L /etc/systemd/system/multi-user.target.wants/bustd.service ]
+for m in /usr/share/man/man8/bustd.8.gz /usr/share/man/man5/bustd.conf.5.gz; do
+	t_check "$m is installed" [ -f "$m" ]
+done
+t_check "man finds bustd(8) and bustd.conf(5)" \
+    sh -c '{ man -w 8 bustd && man -w 5 bustd.conf; } >/dev/null 2>&1'
+
+perm=$(stat -c '%U:%G %a' /etc/bustd.conf 2>&1)
+t_check "/etc/bustd.conf belongs to root, mode 0644 ($perm)" \
+    [ "$perm" = "root:root 644" ]
+dpkg-query -W -f='${Conffiles}\n' bustd > "$t_tmp/conffiles"
+t_check "/etc/bustd.conf is a conffile" \
+    grep -q '^ /etc/bustd\.conf ' "$t_tmp/conffiles"
+
+got=$(/usr/sbin/bustd --version 2>&1)
+t_check "bustd --version is the package's version ($got)" \
+    [ "$got" = "bustd ${version%%-*}" ]
+t_run "$t_tmp/out" "$t_tmp/err" /usr/sbin/bustd --check-config
+if [ "$t_rc" -eq 0 ]; then
+	t_ok "bustd --check-config accepts /etc/bustd.conf"
+else
+	t_not_ok "bustd --check-config accepts /etc/bustd.conf" \
+	    "exit status $t_rc"
+	deb_show "$t_tmp/err"
+fi
+
+if command -v systemd-analyze >/dev/null 2>&1; then
+	systemd-analyze verify /lib/systemd/system/bustd.service \
+	    > "$t_tmp/verify" 2>&1
+	rc=$?
+	deb_show "$t_tmp/verify"
+	t_check "systemd-analyze verify passes the unit" [ "$rc" -eq 0 ]
+else
+	t_not_ok "systemd-analyze verify passes the unit" "no systemd-analyze"
+fi
+
+# --- Remove, purge ---
+
+dpkg -r bustd > "$t_tmp/remove" 2>&1
+rc=$?
+deb_show "$t_tmp/remove"
+t_check "dpkg -r bustd removes it (exit status $rc)" [ "$rc" -eq 0 ]
+status=$(dpkg-query -W -f='${Status}' bustd 2>/dev/null)
+t_check "only its conffiles are left ($status)" \
+    [ "$status" = "deinstall ok config-files" ]
+t_check "/usr/sbin/bustd is gone" deb_gone /usr/sbin/bustd
+t_check "the unit is gone" deb_gone /lib/systemd/system/bustd.service
+t_check "/etc/bustd.conf is kept" [ -f /etc/bustd.conf ]
+
+dpkg -P bustd > "$t_tmp/purge" 2>&1
+rc=$?
+deb_show "$t_tmp/purge"
+t_check "dpkg -P bustd purges it (exit status $rc)" [ "$rc" -eq 0 ]
+t_check "dpkg knows bustd no more" deb_unknown
+t_check "/etc/bustd.conf is gone" deb_gone /etc/bustd.conf
+t_check "the unit is disabled" \
+    deb_gone /etc/systemd/system/multi-user.target.wants/bustd.service
+installed=no
+
+t_summary deb.sh
