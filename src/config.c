@@ -116,7 +116,34 @@ struct parse_ctx {
 
 /* --- Diagnostics --- */
 
-static void
+/*
+ * Text of the admin's file as shown in a message: control bytes and
+ * bytes above ASCII (a stray byte order mark, say) as \xNN, the rest as
+ * written, so that "\." reads "\.".  Truncated to size.
+ */
+static char *
+shown(char *dst, size_t size, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	for (i = 0; i < len && o + 5 < size; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c < 0x20 || c >= 0x7f) {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 0xf];
+		} else {
+			dst[o++] = (char)c;
+		}
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+static void __attribute__((format(printf, 3, 0)))
 diag_vadd(struct config_diag *d, int line, const char *fmt, va_list ap)
 {
 	char *m;
@@ -567,7 +594,7 @@ check_exec(struct parse_ctx *c, const char *at, const char *path)
 	struct stat st;
 	char esc[256];
 
-	log_escape(esc, sizeof(esc), path, strlen(path));
+	shown(esc, sizeof(esc), path, strlen(path));
 	if (stat(path, &st) < 0) {
 		diag_at(c->d, c->cur_line, "%s: exec: %s: %s", at, esc,
 		    strerror(errno));
@@ -602,7 +629,7 @@ set_scalar(struct parse_ctx *c, int idx, const char *value, int line)
 	char *dup;
 
 	where(at, sizeof(at), c, line);
-	log_escape(esc, sizeof(esc), value, strlen(value));
+	shown(esc, sizeof(esc), value, strlen(value));
 	/* Cleared below once the value is taken. */
 	if (c->layer == LAYER_FILE)
 		c->p->bad_mask |= UINT64_C(1) << idx;
@@ -719,9 +746,9 @@ add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
 	int r;
 
 	where(at, sizeof(at), c, line);
-	log_escape(esc, sizeof(esc), value, strlen(value));
+	shown(esc, sizeof(esc), value, strlen(value));
 	if (field < 0) {
-		log_escape(esc, sizeof(esc), name, strlen(name));
+		shown(esc, sizeof(esc), name, strlen(name));
 		diag_at(c->d, c->cur_line,
 		    "%s: unknown key '%s' in [%s] (one of: "
 		    "name, exe, cmdline, cgroup, user)",
@@ -785,7 +812,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	}
 	c->cur_line = line;
 	where(at, sizeof(at), c, line);
-	log_escape(esc, sizeof(esc), name, strlen(name));
+	shown(esc, sizeof(esc), name, strlen(name));
 
 	if (*section == '\0') {
 		diag_at(c->d, c->cur_line, "%s: key '%s' before any [section]",
@@ -991,7 +1018,7 @@ scan_text(const char *file, const char *buf, size_t len, struct scan *s,
 			if (enum_index(sections, start + 1) < 0) {
 				char esc[128];
 
-				log_escape(esc, sizeof(esc), start + 1,
+				shown(esc, sizeof(esc), start + 1,
 				    strlen(start + 1));
 				diag_at(d, lineno,
 				    "%s:%d: unknown section "
@@ -1004,7 +1031,7 @@ scan_text(const char *file, const char *buf, size_t len, struct scan *s,
 			if (*e != '=' && *e != ':') {
 				char esc[64];
 
-				log_escape(esc, sizeof(esc), start,
+				shown(esc, sizeof(esc), start,
 				    strlen(start));
 				diag_at(d, lineno,
 				    "%s:%d: expected 'key = "
@@ -1367,7 +1394,8 @@ config_load(const struct config_opts *o, struct policy **out,
 			config_diag_add(d, "%s: out of memory", o->path);
 			c.file = o->path;
 		}
-		parse_layer(&c, o->text, strlen(o->text));
+		parse_layer(&c, o->text,
+		    o->text_len ? o->text_len : strlen(o->text));
 	} else {
 		load_file(&c, o->path);
 		load_dropins(&c, o->path);

@@ -34,6 +34,7 @@ struct config_opts {
 	const char *path; /* main file; drop-ins from its .d folder */
 	const char *text; /* if set, the main file's contents (tests,
 	                     fuzzing): path only names it, no drop-ins */
+	size_t text_len; /* bytes of text (may hold NULs); 0: strlen */
 	const char *overrides; /* config text from the command line */
 	bool strict_perms; /* refuse files root does not own, or that
 	                      group or others can write */

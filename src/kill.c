@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,10 @@ void
 kill_init(struct killer *k, const struct sys_ops *ops,
     const struct proc_ctx *pc, pid_t self, const char *cgroup_root)
 {
-	memset(k, 0, sizeof(*k));
+	memset(k, 0, offsetof(struct killer, cgroup_root));
+	k->cgroup_root[0] = '\0';
+	k->t.pid = 0;
+	k->t.comm[0] = '\0';
 	k->ops = ops;
 	k->pc = pc;
 	k->self = self;
@@ -660,6 +664,10 @@ kill_check(struct killer *k, const struct policy *p, bool kill_level,
 			choose_scope(k, p, comm, k->t.cgroup[0] != '\0');
 		r = deliver(k, SIGKILL);
 		k->n_kill++;
+		if (kill_level)
+			k->n_escalate_level++;
+		else
+			k->n_escalate_timeout++;
 		if (r < 0 && r != -ESRCH)
 			log_warn("pid %d (%s): SIGKILL failed: %s",
 			    (int)k->t.pid, comm, strerror(-r));

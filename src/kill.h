@@ -48,11 +48,9 @@ enum kill_event {
 struct killer {
 	const struct sys_ops *ops;
 	const struct proc_ctx *pc;
-	char cgroup_root[PROC_PATH_MAX]; /* cgroup2 mount, "" if none */
 	pid_t self;
 
 	enum kill_state state;
-	struct kill_target t;
 	int pidfd; /* -1 without pidfd support */
 	bool no_pidfd; /* ENOSYS seen: use kill(2) */
 	bool dry_run;
@@ -68,8 +66,15 @@ struct killer {
 	unsigned long n_kill;
 	unsigned long n_gone;
 	unsigned long n_stuck;
+	unsigned long n_escalate_timeout;
+	unsigned long n_escalate_level;
 	uint64_t last_gone_ms;
 	uint64_t last_kill_ms; /* time of the last first signal */
+
+	/* Large and seldom used: kept last, and not cleared by kill_init()
+	 * (pages of a fresh mapping stay unused until a kill). */
+	char cgroup_root[PROC_PATH_MAX]; /* cgroup2 mount, "" if none */
+	struct kill_target t;
 };
 
 /* cgroup_root: the cgroup2 mount point from mountinfo, or NULL. */

@@ -144,7 +144,7 @@ log_emit(int prio, const char *msg)
 		;
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_vmsg(int prio, int r, const char *fmt, va_list ap)
 {
 	char msg[LOG_LINE_MAX];

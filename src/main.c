@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,8 +17,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hook.h"
 #include "kill.h"
 #include "log.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "policy.h"
 #include "proc.h"
@@ -31,6 +34,10 @@
 
 /* After finding nobody to kill, wait this long before scanning again. */
 #define NO_CANDIDATE_RETRY_MS 1000
+/* The metrics file is rewritten this often, and after each event. */
+#define METRICS_INTERVAL_MS 5000
+/* Room for the metrics text: formatted on the daemon's own buffer. */
+#define METRICS_MAX 8192
 
 enum mode {
 	MODE_RUN,
@@ -81,7 +88,11 @@ struct daemon {
 	struct proc_ctx pc;
 	struct monitor mon;
 	struct selector sel;
-	struct killer killer;
+	struct hooks hooks;
+	struct metrics m;
+	int metrics_err;	/* last error logged, to log each once */
+	uint64_t next_metrics_ms;
+	enum kill_reason reason_kind;
 	struct stuck_list stuck;
 	struct psi_state psi;
 	struct mem_sample mem;
@@ -97,6 +108,9 @@ struct daemon {
 	uint64_t meminfo_polls;
 	time_t loaded_at;
 	char reason[256];
+	/* Large buffers last: their pages are touched only when used. */
+	char metrics_buf[METRICS_MAX];
+	struct killer killer;
 };
 
 static void
@@ -411,6 +425,54 @@ log_status(struct daemon *d, const char *what)
 	    profile_names[d->p->profile], stamp);
 }
 
+/* Rewrite the metrics file, if there is one.  Errors are logged once
+ * each, until a write succeeds again. */
+static void
+write_metrics(struct daemon *d, uint64_t now_ms)
+{
+	struct metrics *m = &d->m;
+	int n, r;
+
+	if (d->p->metrics_file == NULL)
+		return;
+	m->mem = d->mem;
+	m->psi = d->psi_last;
+	m->psi_valid = d->psi_valid;
+	m->lim = d->lim;
+	m->escalations_timeout = d->killer.n_escalate_timeout;
+	m->escalations_level = d->killer.n_escalate_level;
+	m->gone = d->killer.n_gone;
+	m->stuck = d->killer.n_stuck;
+	m->hooks_started = d->hooks.n_started;
+	m->hooks_failed = d->hooks.n_failed;
+	m->poll_ms = d->sleep_ms;
+	m->dry_run = d->p->dry_run;
+	n = metrics_format(d->metrics_buf, sizeof(d->metrics_buf), m);
+	r = n < 0 ? n : metrics_write(d->p->metrics_file, d->metrics_buf,
+	    (size_t)n);
+	if (r < 0 && r != d->metrics_err)
+		log_warn_r(r, "metrics: cannot write %s", d->p->metrics_file);
+	else if (r == 0 && d->metrics_err != 0)
+		log_info("metrics: writing %s again", d->p->metrics_file);
+	d->metrics_err = r;
+	d->next_metrics_ms = now_ms + METRICS_INTERVAL_MS;
+}
+
+/* The service manager's status line: the last thing bustd did. */
+static void
+notify_status(struct daemon *d, const char *what)
+{
+	char text[256], comm[4 * PROC_COMM_MAX];
+
+	log_escape(comm, sizeof(comm), d->killer.t.comm,
+	    strlen(d->killer.t.comm));
+	snprintf(text, sizeof(text), "STATUS=%s %s (pid %d); %lu kills so far",
+	    what, comm, (int)d->killer.t.pid,
+	    d->killer.n_term + d->killer.n_kill - d->killer.n_escalate_level -
+		d->killer.n_escalate_timeout);
+	sys_notify(text);
+}
+
 /* --- Start-up --- */
 
 static void
@@ -456,9 +518,14 @@ reload(struct daemon *d)
 	struct policy *np;
 
 	log_info("reloading %s", d->opt->path);
+	sys_notify("RELOADING=1");
 	np = load_policy(d->opt, true);
+	d->m.reload_ok = np != NULL;
 	if (np == NULL) {
 		log_err("reload failed: keeping the previous policy");
+		sys_notify("READY=1\nSTATUS=reload failed: keeping the "
+		    "previous policy");
+		write_metrics(d, sys_now_ms());
 		return;
 	}
 	policy_free(d->p);
@@ -466,8 +533,11 @@ reload(struct daemon *d)
 	d->loaded_at = time(NULL);
 	open_log(d->opt, d->p);
 	apply_policy(d);
+	d->m.reload_time = d->loaded_at;
 	log_info("reloaded %s (profile %s)%s", d->opt->path,
 	    profile_names[d->p->profile], d->p->dry_run ? ", dry run" : "");
+	sys_notify("READY=1\nSTATUS=policy reloaded");
+	write_metrics(d, sys_now_ms());
 }
 
 static int
@@ -555,6 +625,10 @@ protect_self(void)
 {
 	int fd, r = 0;
 
+	/* Give back what loading the policy used and freed: it would be
+	 * locked in with the rest. */
+	malloc_trim(0);
+
 	/*
 	 * Lock code and data in RAM, so bustd never waits on a page-in
 	 * when memory is short.  MCL_ONFAULT: pages are locked as they are
@@ -615,11 +689,17 @@ act(struct daemon *d, int sig, uint64_t now_ms)
 			         "bustd --list)",
 			    d->reason);
 		d->retry_at_ms = now_ms + NO_CANDIDATE_RETRY_MS;
+		d->m.no_candidate++;
 	} else if (r < 0) {
 		log_err_r(r, "scan failed");
 		d->retry_at_ms = now_ms + NO_CANDIDATE_RETRY_MS;
 	} else {
 		d->retry_at_ms = 0;
+		d->m.kills[d->reason_kind][sig == SIGKILL]++;
+		d->m.last_kill = time(NULL);
+		notify_status(d, d->p->dry_run ? "dry run: would kill" :
+		    sig == SIGKILL ? "sent SIGKILL to" : "sent SIGTERM to");
+		write_metrics(d, now_ms);
 	}
 }
 
@@ -665,6 +745,15 @@ poll_once(struct daemon *d)
 		if (ev == KILL_EVENT_STUCK)
 			add_stuck(d);
 		if (ev != KILL_EVENT_NONE) {
+			const char *result = ev == KILL_EVENT_STUCK ? "stuck" :
+			    d->killer.dry_run ? "dry-run" : "gone";
+
+			hook_after_kill(&d->hooks, d->p, &d->killer.t,
+			    d->killer.sig == SIGKILL ? "SIGKILL" : "SIGTERM",
+			    result);
+			notify_status(d, ev == KILL_EVENT_STUCK ? "stuck:" :
+			    d->killer.dry_run ? "dry run done:" : "killed");
+			write_metrics(d, now_ms);
 			monitor_psi_killed(&d->psi, &d->lim, now_ms);
 			/* Memory has changed: look again before acting. */
 			d->sleep_ms = 0;
@@ -674,11 +763,15 @@ poll_once(struct daemon *d)
 
 	if (d->killer.state == KILL_IDLE && (level != LEVEL_NONE || psi_due) &&
 	    now_ms >= d->retry_at_ms) {
-		if (level != LEVEL_NONE)
+		if (level != LEVEL_NONE) {
 			mem_reason(d, d->reason, sizeof(d->reason),
 			    level == LEVEL_KILL);
-		else
+			d->reason_kind = level == LEVEL_KILL ? REASON_MEM_KILL :
+			    REASON_MEM_TERM;
+		} else {
 			psi_reason(d, d->reason, sizeof(d->reason), now_ms);
+			d->reason_kind = REASON_PSI;
+		}
 		act(d, level == LEVEL_KILL ? SIGKILL : SIGTERM, now_ms);
 	} else if (level == LEVEL_NONE && !psi_due) {
 		d->retry_at_ms = 0;
@@ -695,6 +788,21 @@ poll_once(struct daemon *d)
 	           d->retry_at_ms - now_ms > d->sleep_ms) {
 		d->sleep_ms = (uint32_t)(d->retry_at_ms - now_ms);
 	}
+	if (d->hooks.n > 0) {
+		unsigned long failed = d->hooks.n_failed;
+
+		hook_reap(&d->hooks);
+		if (d->hooks.n_failed != failed)
+			write_metrics(d, now_ms);
+		if (hook_next_ms(&d->hooks) < d->sleep_ms)
+			d->sleep_ms = hook_next_ms(&d->hooks);
+	}
+	if (d->p->metrics_file != NULL) {
+		if (now_ms >= d->next_metrics_ms)
+			write_metrics(d, now_ms);
+		if (d->next_metrics_ms - now_ms < d->sleep_ms)
+			d->sleep_ms = (uint32_t)(d->next_metrics_ms - now_ms);
+	}
 	if (d->p->report_interval_ms > 0) {
 		if (now_ms >= d->next_report_ms) {
 			log_status(d, "report");
@@ -708,102 +816,116 @@ poll_once(struct daemon *d)
 static int
 run(struct options *o, struct policy *p)
 {
-	struct daemon d;
+	struct daemon *d;
 	struct pollfd fds[2];
 	struct timespec ts;
 	sigset_t orig;
 	char cgroot[PROC_PATH_MAX];
 	int r, n;
 
-	memset(&d, 0, sizeof(d));
-	d.opt = o;
-	d.p = p;
-	d.loaded_at = time(NULL);
+	/*
+	 * The daemon's state lives in a fresh mapping rather than on the
+	 * stack: its large buffers (the victim's command line, the metrics
+	 * text) cost RAM only once used.
+	 */
+	d = mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (d == MAP_FAILED)
+		fatal_r(-errno, "allocating the daemon's state");
+	d->opt = o;
+	d->p = p;
+	d->loaded_at = time(NULL);
 	open_log(o, p);
 	if (!o->no_daemon)
 		daemonize();
-	d.self = getpid();
+	d->self = getpid();
 	n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	d.ncpu = n > 0 ? (unsigned int)n : 1;
+	d->ncpu = n > 0 ? (unsigned int)n : 1;
 
-	r = proc_open(&d.pc, "/proc");
+	r = proc_open(&d->pc, "/proc");
 	if (r < 0)
 		fatal_r(r, "/proc");
-	r = monitor_open(&d.mon, d.pc.dirfd);
+	r = monitor_open(&d->mon, d->pc.dirfd);
 	if (r < 0)
 		fatal_r(r, "/proc/meminfo");
-	r = victim_selector_init(&d.sel, 0, d.self);
+	r = victim_selector_init(&d->sel, 0, d->self);
 	if (r < 0)
 		fatal_r(r, "allocating the scan table");
-	if (kill_find_cgroup2(d.pc.dirfd, cgroot, sizeof(cgroot)) < 0)
+	if (kill_find_cgroup2(d->pc.dirfd, cgroot, sizeof(cgroot)) < 0)
 		cgroot[0] = '\0';
-	kill_init(&d.killer, &sys_real, &d.pc, d.self,
+	kill_init(&d->killer, &sys_real, &d->pc, d->self,
 	    cgroot[0] ? cgroot : NULL);
+	hook_init(&d->hooks, &sys_real);
+	d->m.version = PACKAGE_VERSION;
+	d->m.reload_ok = true;
+	d->m.reload_time = d->loaded_at;
 	setup_signals(&orig);
-	apply_policy(&d);
+	apply_policy(d);
 
 	/* Warm-up: walk every path of the loop once, then lock it all. */
 	{
 		struct victim v;
 
-		if (sample_memory(&d) < 0 ||
-		    monitor_read_meminfo(&d.mon, &d.mem) < 0)
+		if (sample_memory(d) < 0 ||
+		    monitor_read_meminfo(&d->mon, &d->mem) < 0)
 			fatal("/proc/meminfo: cannot read");
-		if (d.mon.psi_fd >= 0)
-			monitor_read_psi(&d.mon, &d.psi_last);
-		victim_select(&d.sel, &d.pc, d.p, &d.stuck, &v);
+		if (d->mon.psi_fd >= 0)
+			monitor_read_psi(&d->mon, &d->psi_last);
+		victim_select(&d->sel, &d->pc, d->p, &d->stuck, &v);
 	}
 	protect_self();
 
 	log_info("bustd %s running with %s (profile %s)%s", PACKAGE_VERSION,
 	    o->path, profile_names[p->profile], p->dry_run ? ", dry run" : "");
-	log_status(&d, "start");
+	log_status(d, "start");
+	sys_notify("READY=1\nSTATUS=watching memory; no kill yet");
 
 	while (!got_term) {
 		if (got_hup) {
 			got_hup = 0;
-			reload(&d);
+			reload(d);
 		}
 		if (got_usr1) {
 			got_usr1 = 0;
-			log_status(&d, "status");
+			log_status(d, "status");
 		}
-		if (got_chld) {
-			got_chld = 0;
-		}
-		poll_once(&d);
+		/* Children are reaped in poll_once(). */
+		got_chld = 0;
+		poll_once(d);
 
 		n = 0;
-		if (d.mon.trigger_fd >= 0) {
-			fds[n].fd = d.mon.trigger_fd;
+		if (d->mon.trigger_fd >= 0) {
+			fds[n].fd = d->mon.trigger_fd;
 			fds[n].events = POLLPRI;
 			n++;
 		}
-		if (kill_poll_fd(&d.killer) >= 0) {
-			fds[n].fd = kill_poll_fd(&d.killer);
+		if (kill_poll_fd(&d->killer) >= 0) {
+			fds[n].fd = kill_poll_fd(&d->killer);
 			fds[n].events = POLLIN;
 			n++;
 		}
-		ts.tv_sec = d.sleep_ms / 1000;
-		ts.tv_nsec = (long)(d.sleep_ms % 1000) * 1000000;
+		ts.tv_sec = d->sleep_ms / 1000;
+		ts.tv_nsec = (long)(d->sleep_ms % 1000) * 1000000;
 		r = ppoll(fds, (nfds_t)n, &ts, &orig);
 		if (r < 0 && errno != EINTR)
 			log_err_r(-errno, "ppoll");
-		if (r > 0 && d.mon.trigger_fd >= 0 &&
+		if (r > 0 && d->mon.trigger_fd >= 0 &&
 		    (fds[0].revents & (POLLERR | POLLNVAL))) {
 			log_warn("PSI trigger failed: polling PSI instead");
-			close(d.mon.trigger_fd);
-			d.mon.trigger_fd = -1;
+			close(d->mon.trigger_fd);
+			d->mon.trigger_fd = -1;
 		}
 	}
 	log_info("exiting on signal %d", (int)got_term);
-	kill_abandon(&d.killer);
-	victim_selector_free(&d.sel);
-	monitor_close(&d.mon);
-	proc_close(&d.pc);
-	policy_free(d.p);
+	sys_notify("STOPPING=1");
+	kill_abandon(&d->killer);
+	victim_selector_free(&d->sel);
+	monitor_close(&d->mon);
+	proc_close(&d->pc);
+	policy_free(d->p);
 	if (!o->no_daemon)
 		unlink(BUSTD_PIDFILE);
+	munmap(d, sizeof(*d));
 	return 0;
 }
 
@@ -836,6 +958,13 @@ main(int argc, char **argv)
 	struct policy *p;
 	int rc;
 
+	/*
+	 * Buffers of 64 KiB and more get pages of their own, given back
+	 * when freed.  glibc would otherwise raise this threshold after the
+	 * first such free, and carve later big buffers out of heap pages
+	 * that loading the policy has dirtied: locked RAM for nothing.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	parse_options(argc, argv, &o);
 	log_open(LOG_TARGET_STDERR, o.verbose ? LOG_DEBUG : LOG_INFO);
 

@@ -252,37 +252,45 @@ zone_protection(const char *q, const char *le)
 	return max;
 }
 
+/* Take one line of zoneinfo (p up to le, no newline). */
+static void
+zone_line(struct zone_acc *z, const char *p, const char *le)
+{
+	const char *q;
+	uint64_t v;
+
+	for (q = p; q < le && *q == ' '; q++)
+		;
+	if (le - p >= 5 && memcmp(p, "Node ", 5) == 0) {
+		zone_flush(z);
+		z->open = true;
+	} else if (z->open && zone_number(p, le, "high", &v)) {
+		/* The first "high" of a zone is its watermark; later ones
+		 * belong to per-cpu page lists. */
+		if (!z->have_high) {
+			z->high = v;
+			z->have_high = true;
+		}
+	} else if (z->open && zone_number(p, le, "managed", &v)) {
+		z->managed = v;
+	} else if (z->open && le - q > 11 && memcmp(q, "protection:", 11) == 0) {
+		z->prot = zone_protection(q + 11, le);
+	}
+}
+
 int
-monitor_zoneinfo_reserve_parse_buf(const char *buf, size_t len, uint64_t *pages)
+monitor_zoneinfo_reserve_parse_buf(const char *buf, size_t len,
+    uint64_t *pages)
 {
 	const char *p = buf, *end = buf + len;
 	struct zone_acc z;
-	uint64_t v;
 
 	memset(&z, 0, sizeof(z));
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
-		const char *q;
 
-		for (q = p; q < le && *q == ' '; q++)
-			;
-		if (le - p >= 5 && memcmp(p, "Node ", 5) == 0) {
-			zone_flush(&z);
-			z.open = true;
-		} else if (z.open && zone_number(p, le, "high", &v)) {
-			/* The first "high" of a zone is its watermark;
-			 * later ones belong to per-cpu page lists. */
-			if (!z.have_high) {
-				z.high = v;
-				z.have_high = true;
-			}
-		} else if (z.open && zone_number(p, le, "managed", &v)) {
-			z.managed = v;
-		} else if (z.open && le - q > 11 &&
-		           memcmp(q, "protection:", 11) == 0) {
-			z.prot = zone_protection(q + 11, le);
-		}
+		zone_line(&z, p, le);
 		p = le + 1;
 	}
 	zone_flush(&z);
@@ -498,9 +506,6 @@ pread_all(int fd, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
-/* /proc/zoneinfo grows with nodes and CPUs; a cut text is refused. */
-#define ZONEINFO_MAX (512 * 1024)
-
 int
 monitor_open(struct monitor *m, int procfs_fd)
 {
@@ -510,13 +515,7 @@ monitor_open(struct monitor *m, int procfs_fd)
 	m->meminfo_fd = openat(procfs_fd, "meminfo", O_RDONLY | O_CLOEXEC);
 	if (m->meminfo_fd < 0)
 		return -errno;
-	/* Read again in the loop: allocated once, here. */
-	m->zoneinfo_buf = malloc(ZONEINFO_MAX);
-	if (m->zoneinfo_buf == NULL) {
-		close(m->meminfo_fd);
-		m->meminfo_fd = -1;
-		return -ENOMEM;
-	}
+
 	m->psi_fd = openat(procfs_fd, "pressure/memory", O_RDONLY | O_CLOEXEC);
 	return 0;
 }
@@ -531,8 +530,7 @@ monitor_close(struct monitor *m)
 	if (m->trigger_fd >= 0)
 		close(m->trigger_fd);
 	m->meminfo_fd = m->psi_fd = m->trigger_fd = -1;
-	free(m->zoneinfo_buf);
-	m->zoneinfo_buf = NULL;
+
 }
 
 int
@@ -565,34 +563,48 @@ int
 monitor_read_reserve(struct monitor *m, int procfs_fd)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	uint64_t pages, kib;
-	ssize_t n;
-	int fd, r;
+	char chunk[4096], line[1024];
+	size_t ll = 0;
+	uint64_t kib;
+	struct zone_acc z;
+	bool bad = false;
+	ssize_t n, i;
+	int fd;
 
+	/* zoneinfo grows with nodes and CPUs: read it a line at a time. */
+	m->reserve_kib = 0;
 	fd = openat(procfs_fd, "zoneinfo", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		m->reserve_kib = 0;
+	if (fd < 0)
 		return -errno;
+	memset(&z, 0, sizeof(z));
+	while (!bad && (n = read(fd, chunk, sizeof(chunk))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (chunk[i] != '\n') {
+				/* A cut line could hide a zone's reserve. */
+				if (ll == sizeof(line))
+					bad = true;
+				else
+					line[ll++] = chunk[i];
+				continue;
+			}
+			zone_line(&z, line, line + ll);
+			ll = 0;
+		}
 	}
-	n = pread_all(fd, m->zoneinfo_buf, ZONEINFO_MAX);
 	close(fd);
-	/* A cut text would leave zones out and the bound unsafe. */
-	if (n >= 0 && (size_t)n == ZONEINFO_MAX - 1)
-		n = -EFBIG;
-	r = n < 0 ? (int)n
-	          : monitor_zoneinfo_reserve_parse_buf(m->zoneinfo_buf,
-	                (size_t)n, &pages);
-	if (r < 0) {
-		m->reserve_kib = 0;
-		return r;
-	}
+	if (n < 0 || bad)
+		return n < 0 ? -errno : -EFBIG;
+	zone_line(&z, line, line + ll);
+	zone_flush(&z);
+	if (!z.any)
+		return -EINVAL;
 	/*
 	 * The reserve moves when zones grow (deferred struct page init,
 	 * memory hotplug) or watermarks are tuned; it is read again every
 	 * MONITOR_RESERVE_MS.  A quarter more covers the growth between two
 	 * reads.
 	 */
-	kib = pages * (uint64_t)(page > 0 ? page / 1024 : 4);
+	kib = z.total * (uint64_t)(page > 0 ? page / 1024 : 4);
 	m->reserve_kib = kib + kib / 4;
 	return 0;
 }

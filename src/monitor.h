@@ -140,7 +140,6 @@ struct monitor {
 	int trigger_fd; /* PSI trigger (POLLPRI), or -1 */
 	uint32_t trigger_window_ms;
 	uint64_t reserve_kib; /* 0: unknown, no fast path */
-	char *zoneinfo_buf;
 	bool psi_missing_warned;
 };
 

@@ -129,6 +129,371 @@ policy_defaults_text(void)
 	return defaults;
 }
 
+/*
+ * glibc's regcomp() copies a subexpression for each bound of a repeat
+ * and once per '+': "a++++...+" doubles its memory with each '+' (40 of
+ * them take gigabytes), and back-references make regexec() exponential.
+ * Before compiling, estimate the size of the expanded expression: an
+ * atom counts 1, a group the sum of what it holds, '+' doubles what it
+ * follows, {n,m} multiplies it by its larger bound (n + 1 for {n,}).
+ * Returns 0, or -E2BIG (too large) or -EINVAL (back-reference).
+ */
+#define REGEX_UNITS_MAX 4096
+
+static uint64_t
+units_mul(uint64_t a, uint64_t b)
+{
+	return (b != 0 && a > UINT64_MAX / 4 / b) ? UINT64_MAX / 4 : a * b;
+}
+
+int
+policy_regex_check(const char *re)
+{
+	uint64_t total[64], last[64];
+	int depth = 0;
+	const char *p = re;
+
+	total[0] = last[0] = 0;
+	while (*p) {
+		uint64_t factor = 0, atom = 1;
+
+		switch (*p) {
+		case '\\':
+			if (p[1] >= '1' && p[1] <= '9')
+				return -EINVAL;
+			p += p[1] ? 2 : 1;
+			break;
+		case '[':
+			/* A bracket expression is one atom; ']' first is
+			 * literal, and so are classes like [:alpha:]. */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+				    p[1] == '=')) {
+					char close = p[1];
+
+					p += 2;
+					while (*p && !(*p == close && p[1] == ']'))
+						p++;
+					if (*p)
+						p += 2;
+					continue;
+				}
+				p++;
+			}
+			if (*p)
+				p++;
+			break;
+		case '(':
+			if (depth == 63)
+				return -E2BIG;
+			depth++;
+			total[depth] = last[depth] = 0;
+			p++;
+			continue;
+		case ')':
+			if (depth == 0) {
+				p++;	/* regcomp will say what is wrong */
+				break;
+			}
+			atom = total[depth] ? total[depth] : 1;
+			depth--;
+			p++;
+			break;
+		case '|':
+			last[depth] = 0;
+			p++;
+			continue;
+		case '*':
+		case '?':
+			factor = 1;
+			p++;
+			break;
+		case '+':
+			factor = 2;
+			p++;
+			break;
+		case '{': {
+			unsigned long lo = 0, hi = 0;
+			char *end;
+
+			lo = strtoul(p + 1, &end, 10);
+			hi = lo;
+			if (*end == ',') {
+				hi = end[1] == '}' ? lo + 1 :
+				    strtoul(end + 1, &end, 10);
+				if (*end == ',')
+					end++;
+			}
+			factor = hi > lo ? hi : lo;
+			if (factor == 0)
+				factor = 1;
+			p = *end == '}' ? end + 1 : end;
+			break;
+		}
+		default:
+			p++;
+			break;
+		}
+		if (factor != 0) {
+			/* A repeat scales what it follows. */
+			uint64_t grown = units_mul(last[depth], factor);
+
+			total[depth] = total[depth] - last[depth] + grown;
+			last[depth] = grown;
+		} else {
+			total[depth] += atom;
+			last[depth] = atom;
+		}
+		if (total[depth] > REGEX_UNITS_MAX)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/* --- Finite sets of strings --- */
+
+#define LIT_MAX 32	/* strings in a set */
+#define LIT_LEN 200	/* bytes in one, anchors included: a line's worth */
+#define MARK_START '\001'	/* '^' while expanding; the scan of the */
+#define MARK_END '\002'	/* config refuses control bytes */
+
+struct lset {
+	size_t n;
+	size_t len[LIT_MAX];
+	char s[LIT_MAX][LIT_LEN];
+};
+
+static bool lit_alt(const char **p, struct lset *out, int depth);
+
+static bool
+lit_union(struct lset *a, const struct lset *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (a->n == LIT_MAX)
+			return false;
+		memcpy(a->s[a->n], b->s[i], b->len[i]);
+		a->len[a->n++] = b->len[i];
+	}
+	return true;
+}
+
+/* a = a x b, every string of a followed by every string of b. */
+static bool
+lit_concat(struct lset *a, const struct lset *b, struct lset *tmp)
+{
+	size_t i, j;
+
+	if (a->n * b->n > LIT_MAX)
+		return false;
+	tmp->n = 0;
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n; j++) {
+			if (a->len[i] + b->len[j] > LIT_LEN)
+				return false;
+			memcpy(tmp->s[tmp->n], a->s[i], a->len[i]);
+			memcpy(tmp->s[tmp->n] + a->len[i], b->s[j], b->len[j]);
+			tmp->len[tmp->n++] = a->len[i] + b->len[j];
+		}
+	}
+	memcpy(a, tmp, sizeof(*a));
+	return true;
+}
+
+static bool
+lit_atom(const char **p, struct lset *out, int depth)
+{
+	char c = **p;
+
+	out->n = 1;
+	out->len[0] = 1;
+	switch (c) {
+	case '(':
+		(*p)++;
+		if (!lit_alt(p, out, depth + 1) || **p != ')')
+			return false;
+		(*p)++;
+		return true;
+	case '\\':
+		/* "\." is a dot; "\w", "\<" and the like are not literals. */
+		c = (*p)[1];
+		if (c == '\0' || (c >= '0' && c <= '9') ||
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c == '<' || c == '>' || c == '`' || c == '\'')
+			return false;
+		*p += 2;
+		out->s[0][0] = c;
+		return true;
+	case '^':
+		(*p)++;
+		out->s[0][0] = MARK_START;
+		return true;
+	case '$':
+		(*p)++;
+		out->s[0][0] = MARK_END;
+		return true;
+	case '.': case '[': case ']': case '*': case '+': case '?':
+	case '{': case '}': case '|': case ')': case '\0':
+		return false;
+	default:
+		(*p)++;
+		out->s[0][0] = c;
+		return true;
+	}
+}
+
+static bool
+lit_seq(const char **p, struct lset *out, int depth)
+{
+	struct lset *atom, *tmp;
+	bool ok = true;
+
+	atom = malloc(sizeof(*atom));
+	tmp = malloc(sizeof(*tmp));
+	out->n = 1;
+	out->len[0] = 0;
+	while (ok && atom != NULL && tmp != NULL && **p && **p != '|' &&
+	    **p != ')') {
+		ok = lit_atom(p, atom, depth);
+		if (ok && **p == '?') {
+			(*p)++;
+			/* "x?" is "x" or nothing. */
+			if (atom->n == LIT_MAX) {
+				ok = false;
+				break;
+			}
+			atom->len[atom->n++] = 0;
+		}
+		if (ok && (**p == '*' || **p == '+' || **p == '{' ||
+		    **p == '?'))
+			ok = false;
+		if (ok)
+			ok = lit_concat(out, atom, tmp);
+	}
+	if (atom == NULL || tmp == NULL)
+		ok = false;
+	free(atom);
+	free(tmp);
+	return ok;
+}
+
+static bool
+lit_alt(const char **p, struct lset *out, int depth)
+{
+	struct lset *more;
+	bool ok;
+
+	if (depth > 16)
+		return false;
+	if (!lit_seq(p, out, depth))
+		return false;
+	more = malloc(sizeof(*more));
+	if (more == NULL)
+		return false;
+	ok = true;
+	while (ok && **p == '|') {
+		(*p)++;
+		ok = lit_seq(p, more, depth) && lit_union(out, more);
+	}
+	free(more);
+	return ok;
+}
+
+struct literal_set *
+policy_literals(const char *re)
+{
+	struct literal_set *ls = NULL;
+	struct lset *set;
+	const char *p = re;
+	size_t i, j, bytes = 0;
+	char *store;
+
+	set = malloc(sizeof(*set));
+	if (set == NULL)
+		return NULL;
+	if (!lit_alt(&p, set, 0) || *p != '\0')
+		goto out;
+	/* Anchors only at the ends: "a^b" matches nothing; leave it to
+	 * regexec rather than special-case it. */
+	for (i = 0; i < set->n; i++) {
+		for (j = 0; j < set->len[i]; j++) {
+			char c = set->s[i][j];
+
+			if ((c == MARK_START && j != 0) ||
+			    (c == MARK_END && j != set->len[i] - 1))
+				goto out;
+		}
+		bytes += set->len[i] + 1;
+	}
+	ls = malloc(sizeof(*ls) + set->n * sizeof(*ls->v) + bytes);
+	if (ls == NULL)
+		goto out;
+	ls->n = set->n;
+	ls->v = (struct literal *)(ls + 1);
+	store = (char *)(ls->v + set->n);
+	for (i = 0; i < set->n; i++) {
+		const char *s = set->s[i];
+		size_t len = set->len[i];
+		unsigned char a = 0;
+
+		if (len > 0 && s[0] == MARK_START) {
+			a |= LITERAL_START;
+			s++;
+			len--;
+		}
+		if (len > 0 && s[len - 1] == MARK_END) {
+			a |= LITERAL_END;
+			len--;
+		}
+		memcpy(store, s, len);
+		store[len] = '\0';
+		ls->v[i].anchors = a;
+		ls->v[i].len = len;
+		ls->v[i].s = store;
+		store += len + 1;
+	}
+out:
+	free(set);
+	return ls;
+}
+
+bool
+policy_literals_match(const struct literal_set *ls, const char *text)
+{
+	size_t tl = strlen(text), i;
+
+	for (i = 0; i < ls->n; i++) {
+		const struct literal *l = &ls->v[i];
+
+		switch (l->anchors) {
+		case LITERAL_START | LITERAL_END:
+			if (tl == l->len && memcmp(text, l->s, tl) == 0)
+				return true;
+			break;
+		case LITERAL_START:
+			if (tl >= l->len && memcmp(text, l->s, l->len) == 0)
+				return true;
+			break;
+		case LITERAL_END:
+			if (tl >= l->len &&
+			    memcmp(text + tl - l->len, l->s, l->len) == 0)
+				return true;
+			break;
+		default:
+			if (memmem(text, tl, l->s, l->len) != NULL)
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
 struct policy *
 policy_new(void)
 {
@@ -138,7 +503,9 @@ policy_new(void)
 static void
 rule_clear(struct rule *r)
 {
-	if (r->field != FIELD_USER)
+	if (r->lits != NULL)
+		free(r->lits);
+	else if (r->field != FIELD_USER)
 		regfree(&r->re);
 	free(r->text);
 	free(r->origin);
@@ -197,10 +564,26 @@ policy_add_rule(struct policy *p, enum rule_set set, enum rule_field field,
 	r.uid = uid;
 	r.builtin = at_front;
 	if (field != FIELD_USER) {
-		rc = regcomp(&r.re, text, REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			regerror(rc, &r.re, err, errsize);
+		rc = policy_regex_check(text);
+		if (rc == -EINVAL) {
+			snprintf(err, errsize, "back-references are not "
+			    "allowed (matching could take exponential time)");
 			return -EINVAL;
+		}
+		if (rc < 0) {
+			snprintf(err, errsize, "too complex (repeats expand "
+			    "it past %d units)", REGEX_UNITS_MAX);
+			return -EINVAL;
+		}
+		/* A finite set needs no automaton, and its grammar is a
+		 * subset of ERE: what it reads, regcomp() would accept. */
+		r.lits = policy_literals(text);
+		if (r.lits == NULL) {
+			rc = regcomp(&r.re, text, REG_EXTENDED | REG_NOSUB);
+			if (rc != 0) {
+				regerror(rc, &r.re, err, errsize);
+				return -EINVAL;
+			}
 		}
 	}
 	r.text = strdup(text);

@@ -59,10 +59,29 @@ struct amount {
 	uint64_t value; /* hundredths of a percent, or KiB */
 };
 
+/*
+ * A regular expression that stands for a finite set of strings, each
+ * maybe anchored: "^(/usr)?/s?bin/init$" is four exact paths.  Matched
+ * with memcmp and memmem instead of regexec(): faster, and without the
+ * state cache glibc's regexec() grows, tens of KiB per expression.
+ */
+struct literal_set {
+	size_t n;
+	struct literal {
+		unsigned char anchors;	/* LITERAL_START | LITERAL_END */
+		size_t len;
+		const char *s;
+	} *v;
+};
+
+#define LITERAL_START 1
+#define LITERAL_END 2
+
 struct rule {
 	enum rule_field field;
 	char *text; /* the value as written */
-	regex_t re; /* compiled text, unless field is FIELD_USER */
+	struct literal_set *lits; /* if the text is a finite set, else NULL */
+	regex_t re; /* compiled text, unless lits or FIELD_USER */
 	uid_t uid; /* FIELD_USER */
 	char *origin; /* "FILE:LINE" or "profile NAME" */
 	bool builtin; /* from a profile */
@@ -139,6 +158,23 @@ void policy_free(struct policy *p);
 int policy_add_rule(struct policy *p, enum rule_set set, enum rule_field field,
     const char *text, uid_t uid, const char *origin, bool at_front, char *err,
     size_t errsize);
+
+/*
+ * Refuse a regular expression that regcomp() would blow up (stacked or
+ * large repeats: memory doubles with each) or that regexec() could take
+ * exponential time on (back-references).  0, -E2BIG or -EINVAL.
+ */
+int policy_regex_check(const char *re);
+
+/*
+ * The finite set of strings ERE re stands for, if it is one (literals,
+ * groups, '|', '?', '^' and '$' only, at most 32 strings); NULL if not,
+ * and then regcomp() decides.  Free with free().
+ */
+struct literal_set *policy_literals(const char *re);
+
+/* Does text match the set? */
+bool policy_literals_match(const struct literal_set *ls, const char *text);
 
 /* The text of profile prof in config syntax, or NULL for PROFILE_NONE. */
 const char *policy_profile_text(enum profile prof);

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* sys.c: the real OS actions behind struct sys_ops. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,11 +92,32 @@ real_write_file(void *ctx, const char *path, const char *text)
 	return r;
 }
 
+/* In the child: become uid, with the groups the user has. */
 static int
-real_spawn(void *ctx, const char *path, char *const argv[], char *const envp[],
-    uid_t uid, gid_t gid, pid_t *pid)
+drop_to(uid_t uid)
 {
-	sigset_t all;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	gid_t gid = (gid_t)uid;
+
+	/* The parent is single-threaded: NSS is safe after fork here. */
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL) {
+		gid = pw.pw_gid;
+		if (initgroups(pw.pw_name, gid) < 0)
+			return -1;
+	} else if (setgroups(0, NULL) < 0) {
+		return -1;
+	}
+	if (setgid(gid) < 0 || setuid(uid) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+real_spawn(void *ctx, const char *path, char *const argv[],
+    char *const envp[], uid_t uid, pid_t *pid)
+{
+	sigset_t none;
 	pid_t child;
 	int fd;
 
@@ -103,19 +128,16 @@ real_spawn(void *ctx, const char *path, char *const argv[], char *const envp[],
 		*pid = child;
 		return 0;
 	}
-	/* Child: async-signal-safe calls only until execve. */
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* The child runs no code of bustd's but this, then execve. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0 && fd != STDIN_FILENO) {
 		dup2(fd, STDIN_FILENO);
 		close(fd);
 	}
-	if (uid != (uid_t)-1) {
-		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 ||
-		    setuid(uid) < 0)
-			_exit(126);
-	}
+	if (uid != (uid_t)-1 && drop_to(uid) < 0)
+		_exit(126);
 	execve(path, argv, envp);
 	_exit(127);
 }
@@ -127,6 +149,38 @@ sys_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+sys_notify(const char *text)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = getenv("NOTIFY_SOCKET");
+	size_t len;
+	socklen_t salen;
+	int fd, r = 0;
+
+	if (path == NULL || *path == '\0')
+		return 0;
+	len = strlen(path);
+	/* An abstract name needs no terminator: it may fill sun_path. */
+	if ((path[0] != '/' && path[0] != '@') || len > sizeof(sa.sun_path) ||
+	    (path[0] == '/' && len == sizeof(sa.sun_path)))
+		return -EINVAL;
+	memcpy(sa.sun_path, path, len);
+	/* "@name" is an abstract socket: a leading NUL, no terminator. */
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len +
+	    (path[0] == '@' ? 0 : 1));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, text, strlen(text), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sa, salen) < 0)
+		r = -errno;
+	close(fd);
+	return r;
 }
 
 static uint64_t

@@ -21,11 +21,12 @@ struct sys_ops {
 	/* Write text to an existing file (cgroup.kill). */
 	int (*write_file)(void *ctx, const char *path, const char *text);
 	/*
-	 * Start path with argv and envp as uid:gid (uid -1: unchanged),
-	 * stdin from /dev/null, signals unblocked.  *pid gets the child.
+	 * Start path with argv and envp, stdin from /dev/null, signals
+	 * unblocked; as uid with its groups, unless uid is (uid_t)-1.
+	 * *pid gets the child.
 	 */
 	int (*spawn)(void *ctx, const char *path, char *const argv[],
-	    char *const envp[], uid_t uid, gid_t gid, pid_t *pid);
+	    char *const envp[], uid_t uid, pid_t *pid);
 	uint64_t (*now_ms)(void *ctx);
 	void *ctx;
 };
@@ -34,5 +35,12 @@ extern const struct sys_ops sys_real;
 
 /* CLOCK_MONOTONIC in ms. */
 uint64_t sys_now_ms(void);
+
+/*
+ * Tell the service manager (sd_notify(3) protocol): text such as
+ * "READY=1" or "STATUS=...", sent as one datagram to $NOTIFY_SOCKET.
+ * Returns 0 (also when there is no $NOTIFY_SOCKET) or -errno.
+ */
+int sys_notify(const char *text);
 
 #endif

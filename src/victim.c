@@ -65,6 +65,8 @@ victim_rule_matches(const struct rule *r, const struct proc_info *info)
 	text = field_text(r->field, info);
 	if (text == NULL)
 		return false;
+	if (r->lits != NULL)
+		return policy_literals_match(r->lits, text);
 	return regexec(&r->re, text, 0, NULL, 0) == 0;
 }
 
@@ -241,27 +243,34 @@ read_pid_max(void)
 int
 victim_selector_init(struct selector *s, size_t cap, pid_t self)
 {
+	long page = sysconf(_SC_PAGESIZE);
+	size_t ps = page > 0 ? (size_t)page : 4096;
+	size_t bufs, dents, cands;
+	char *m;
+
 	memset(s, 0, sizeof(*s));
 	/*
 	 * One slot per possible pid: /proc lists at most pid_max processes,
-	 * so the scan never needs to grow the array.  Untouched pages cost
-	 * nothing but address space (mlockall uses MCL_ONFAULT).
+	 * so the scan never needs to grow the array.  All three buffers
+	 * share one fresh mapping: its pages cost RAM only once touched
+	 * (mlockall uses MCL_ONFAULT), and most of it never is.
 	 */
 	s->cap = cap ? cap : read_pid_max();
-	s->cands =
-	    mmap(NULL, s->cap * sizeof(*s->cands), PROT_READ | PROT_WRITE,
-	        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (s->cands == MAP_FAILED) {
-		s->cands = NULL;
+	s->dents_size = 16384;
+	bufs = (2 * sizeof(*s->bufs) + ps - 1) / ps * ps;
+	dents = (s->dents_size + ps - 1) / ps * ps;
+	cands = (s->cap * sizeof(*s->cands) + ps - 1) / ps * ps;
+	s->map_size = bufs + dents + cands;
+	m = mmap(NULL, s->map_size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED) {
+		memset(s, 0, sizeof(*s));
 		return -errno;
 	}
-	s->bufs = malloc(2 * sizeof(*s->bufs));
-	s->dents_size = 16384;
-	s->dents = malloc(s->dents_size);
-	if (s->bufs == NULL || s->dents == NULL) {
-		victim_selector_free(s);
-		return -ENOMEM;
-	}
+	s->map = m;
+	s->bufs = (struct proc_bufs *)m;
+	s->dents = m + bufs;
+	s->cands = (struct candidate *)(m + bufs + dents);
 	s->self = self;
 	return 0;
 }
@@ -269,10 +278,8 @@ victim_selector_init(struct selector *s, size_t cap, pid_t self)
 void
 victim_selector_free(struct selector *s)
 {
-	if (s->cands != NULL)
-		munmap(s->cands, s->cap * sizeof(*s->cands));
-	free(s->bufs);
-	free(s->dents);
+	if (s->map != NULL)
+		munmap(s->map, s->map_size);
 	memset(s, 0, sizeof(*s));
 }
 

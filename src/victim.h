@@ -76,6 +76,8 @@ struct selector {
 	struct proc_bufs *bufs; /* [2]: scratch and best */
 	char *dents; /* getdents64 buffer */
 	size_t dents_size;
+	void *map; /* one mapping holds the three */
+	size_t map_size;
 	pid_t self;
 	uint64_t mem_total_kib;
 	/* Figures of the last scan, for the log and the benchmark. */

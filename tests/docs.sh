@@ -92,4 +92,25 @@ t_check "--list prints the candidates' table" \
     grep -q '^ *PID USER  *SCORE OOM_SCORE OOM_SCORE_ADJ  *RSS  NAME  *RULE$' \
     "$t_tmp/list"
 
+# The unit file verifies (systemd reads it; man finds its pages).
+unit=${top_builddir:-.}/etc/bustd.service
+if ! command -v systemd-analyze > /dev/null; then
+	t_skipped "systemd-analyze verify passes" "no systemd-analyze"
+elif [ ! -f "$unit" ]; then
+	t_not_ok "systemd-analyze verify passes" "$unit not built"
+else
+	mkdir -p "$t_tmp/man/man5" "$t_tmp/man/man8"
+	cp "$srcdir/doc/bustd.conf.5" "$t_tmp/man/man5/"
+	cp "$srcdir/doc/bustd.8" "$t_tmp/man/man8/"
+	bustd_abs=$(t_abs "$(dirname "$BUSTD")")/$(basename "$BUSTD")
+	sed "s|^ExecStart=[^ ]*|ExecStart=$bustd_abs|" "$unit" \
+	    > "$t_tmp/bustd.service"
+	if MANPATH=$t_tmp/man systemd-analyze verify "$t_tmp/bustd.service" \
+	    > "$t_tmp/verify" 2>&1 && [ ! -s "$t_tmp/verify" ]; then
+		t_ok "systemd-analyze verify passes"
+	else
+		t_not_ok "systemd-analyze verify passes" "$(cat "$t_tmp/verify")"
+	fi
+fi
+
 t_summary docs.sh

@@ -39,6 +39,7 @@ struct fake_sys {
 	int mrelease_err; /* e.g. -EINVAL, -ENOSYS */
 	int kill_err;
 	int write_err;
+	pid_t spawn_pid;	/* spawn succeeds with this pid if > 0 */
 	int exited; /* what pidfd_exited returns: 0, 1, -errno */
 
 	int next_fd;

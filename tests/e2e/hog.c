@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
  *     or with -m read FILE too
  * -m  instead of allocating, read random pages of FILE (mmap) until -t
  * -w  create this file once started (children forked, handler set)
+ * -n  call itself NAME (prctl PR_SET_NAME: any bytes, 15 at most)
  */
 
 static double
@@ -87,7 +89,7 @@ main(int argc, char **argv)
 	const char *ready = NULL, *file = NULL;
 	int children = 0, ch, i;
 
-	while ((ch = getopt(argc, argv, "r:c:t:ik:m:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "r:c:t:ik:m:w:n:")) != -1) {
 		switch (ch) {
 		case 'r':
 			rate = atof(optarg);
@@ -110,10 +112,14 @@ main(int argc, char **argv)
 		case 'w':
 			ready = optarg;
 			break;
+		case 'n':
+			prctl(PR_SET_NAME, optarg, 0, 0, 0);
+			break;
 		default:
 			fprintf(stderr,
 			    "usage: hog [-r MIB_PER_S] [-c CAP_MIB] "
-			    "[-t SECONDS] [-i] [-k N] [-m FILE] [-w FILE]\n");
+			    "[-t SECONDS] [-i] [-k N] [-m FILE] [-w FILE] "
+			    "[-n NAME]\n");
 			return 2;
 		}
 	}

@@ -62,7 +62,7 @@ write_conf() {
 
 # start_bustd [ARGS]: run the daemon in the foreground, wait for it.
 start_bustd() {
-	t_start "$T/bustd.log" "$BUSTD" -n -c "$T/bustd.conf" "$@"
+	t_start "$T/bustd.log" "$BUSTD" -n -c "$T/bustd.conf" "$@" 9>&-
 	BUSTD_PID=$t_pid
 	if ! t_wait_text "$T/bustd.log" "running with" 10; then
 		t_not_ok "bustd started" "$(cat "$T/bustd.log")"
@@ -81,11 +81,12 @@ wait_log() {
 	grep -Eq -- "$1" "$T/bustd.log" 2>/dev/null
 }
 
-# spawn VAR CMD...: start CMD in the background, its pid in VAR.
+# spawn VAR CMD...: start CMD in the background, its pid in VAR.  It
+# does not inherit the lock (fd 9): a leftover must not block the next test.
 spawn() {
 	e2e_var=$1
 	shift
-	"$@" &
+	"$@" 9>&- &
 	eval "$e2e_var=\$!"
 	t_pids="$t_pids $!"
 }
