@@ -670,9 +670,17 @@ add_stuck(struct daemon *d)
 static void
 act(struct daemon *d, int sig, uint64_t now_ms)
 {
+	pid_t kids[HOOK_MAX];
 	struct victim v;
+	size_t i;
 	int tries, r = -ESRCH;
 
+	/* bustd's own children are never victims: a hook that takes memory
+	 * is bounded by exec_timeout instead. */
+	for (i = 0; i < d->hooks.n; i++)
+		kids[i] = d->hooks.kids[i].pid;
+	d->sel.skip = kids;
+	d->sel.nskip = d->hooks.n;
 	for (tries = 0; tries < 3; tries++) {
 		r = victim_select(&d->sel, &d->pc, d->p, &d->stuck, &v);
 		if (r < 0)
@@ -683,6 +691,8 @@ act(struct daemon *d, int sig, uint64_t now_ms)
 		if (r != -ESRCH && r != -ESTALE)
 			break;
 	}
+	d->sel.skip = NULL;
+	d->sel.nskip = 0;
 	if (r == -ESRCH) {
 		if (d->retry_at_ms == 0)
 			log_warn("%s, but no process may be killed (see "

@@ -310,9 +310,13 @@ collect_one(pid_t pid, void *arg)
 	struct selector *s = a->s;
 	struct proc_info info;
 	int64_t base;
+	size_t i;
 
 	if (pid == 1 || pid == s->self)
 		return true;
+	for (i = 0; i < s->nskip; i++)
+		if (s->skip[i] == pid)
+			return true;
 	s->scanned++;
 	memset(&info, 0, sizeof(info));
 	info.pid = pid;

@@ -78,6 +78,9 @@ struct selector {
 	size_t dents_size;
 	void *map; /* one mapping holds the three */
 	size_t map_size;
+	/* Pids never to consider: bustd's own children (hooks). */
+	const pid_t *skip;
+	size_t nskip;
 	pid_t self;
 	uint64_t mem_total_kib;
 	/* Figures of the last scan, for the log and the benchmark. */

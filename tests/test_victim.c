@@ -870,6 +870,29 @@ test_victim_select_highest_score(void **state)
 	assert_string_equal(k.comm, "winner");
 }
 
+/* bustd's own children (hooks) are never candidates. */
+static void
+test_victim_select_skips_own_children(void **state)
+{
+	struct policy *p = load_policy("");
+	pid_t skip[1] = { 5001 };
+	struct selector s;
+	struct tree tr;
+	struct victim v;
+
+	tree_open(&tr, "victim-bound");
+	assert_int_equal(victim_selector_init(&s, 4096, 0), 0);
+	s.mem_total_kib = MEM_TOTAL_KIB;
+	s.skip = skip;
+	s.nskip = 1;
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(victim_select(&s, &tr.pc, p, NULL, &v), 0);
+	assert_int_not_equal(v.info.pid, 5001);
+	victim_selector_free(&s);
+	tree_close(&tr);
+	policy_free(p);
+}
+
 static void
 test_victim_select_ties_by_rss(void **state)
 {
@@ -1426,6 +1449,7 @@ main(void)
 		cmocka_unit_test(test_victim_better_every_pair),
 		cmocka_unit_test(test_victim_better_every_pair_judged),
 		cmocka_unit_test(test_victim_select_highest_score),
+	    cmocka_unit_test(test_victim_select_skips_own_children),
 		cmocka_unit_test(test_victim_select_ties_by_rss),
 		cmocka_unit_test(test_victim_select_ties_by_pid),
 		cmocka_unit_test(test_victim_select_not_pid1),
