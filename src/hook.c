@@ -252,6 +252,8 @@ hook_reap(struct hooks *h)
 			if (!c->killed && now >= c->deadline_ms) {
 				log_warn("%s (pid %d): still running at its "
 				    "timeout: killed", c->what, (int)c->pid);
+				/* With whatever it started: its group. */
+				h->ops->kill(h->ops->ctx, -c->pid, SIGKILL);
 				h->ops->kill(h->ops->ctx, c->pid, SIGKILL);
 				c->killed = true;
 				h->n_failed++;

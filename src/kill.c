@@ -376,6 +376,28 @@ deliver(struct killer *k, int sig)
 		k->kill_ms = now(k);
 	if (k->dry_run)
 		return 0;
+	/*
+	 * The group first, while the victim (pinned by its pidfd) is still
+	 * a member: a group id lives as long as one member does, so it can
+	 * only be the victim's own group.  If the victim has left it, its
+	 * old id may belong to someone else by now: the victim goes alone.
+	 */
+	if (k->whole_group) {
+		struct proc_info now_in;
+
+		memset(&now_in, 0, sizeof(now_in));
+		now_in.pid = k->t.pid;
+		if (proc_fill(k->pc, &now_in, PROC_HAVE_STAT, NULL) == 0 &&
+		    now_in.st.pgrp == k->t.pgrp &&
+		    now_in.st.start_time == k->t.start_time) {
+			k->ops->kill(k->ops->ctx, -k->t.pgrp, sig);
+		} else {
+			log_info("pid %d: no longer in process group %d: "
+			    "signalling it alone", (int)k->t.pid,
+			    (int)k->t.pgrp);
+			k->whole_group = false;
+		}
+	}
 	if (k->pidfd >= 0) {
 		r = k->ops->pidfd_send_signal(k->ops->ctx, k->pidfd, sig);
 	} else {
@@ -388,8 +410,6 @@ deliver(struct killer *k, int sig)
 	}
 	if (r < 0)
 		return r;
-	if (k->whole_group)
-		k->ops->kill(k->ops->ctx, -k->t.pgrp, sig);
 	if (k->whole_cgroup) {
 		if (sig != SIGKILL ||
 		    !cgroup_file(k, "cgroup.kill", path, sizeof(path)) ||
@@ -508,6 +528,11 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 		}
 	}
 	r = proc_start_time(k->pc, info.pid, &st);
+	if (r == 0 && st != k->t.start_time)
+		log_debug("pid %d: started anew since the scan (start time %llu, "
+		    "was %llu): not the process judged", (int)info.pid,
+		    (unsigned long long)st,
+		    (unsigned long long)k->t.start_time);
 	if (r < 0 || st != k->t.start_time) {
 		if (k->pidfd >= 0)
 			k->ops->close(k->ops->ctx, k->pidfd);

@@ -131,6 +131,17 @@ real_spawn(void *ctx, const char *path, char *const argv[],
 	/* The child runs no code of bustd's but this, then execve. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A group of its own: the timeout kills what it starts too, and
+	 * bustd never takes any of it for a victim. */
+	setpgid(0, 0);
+	/* bustd's oom_score_adj -1000 is not for the programs it runs. */
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "0", 1) < 0) {
+			/* Raising it needs no privilege; nothing to do. */
+		}
+		close(fd);
+	}
 	fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0 && fd != STDIN_FILENO) {
 		dup2(fd, STDIN_FILENO);

@@ -22,8 +22,8 @@ struct sys_ops {
 	int (*write_file)(void *ctx, const char *path, const char *text);
 	/*
 	 * Start path with argv and envp, stdin from /dev/null, signals
-	 * unblocked; as uid with its groups, unless uid is (uid_t)-1.
-	 * *pid gets the child.
+	 * unblocked, oom_score_adj 0, in a process group of its own (its
+	 * id is *pid); as uid with its groups, unless uid is (uid_t)-1.
 	 */
 	int (*spawn)(void *ctx, const char *path, char *const argv[],
 	    char *const envp[], uid_t uid, pid_t *pid);

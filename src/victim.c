@@ -283,6 +283,18 @@ victim_selector_free(struct selector *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Is pgrp the group of one of bustd's own children? */
+static bool
+in_skipped_group(const struct selector *s, pid_t pgrp)
+{
+	size_t i;
+
+	for (i = 0; i < s->nskip; i++)
+		if (s->skip[i] == pgrp)
+			return true;
+	return false;
+}
+
 /* Did this very process (pid and start time) survive a SIGKILL? */
 static bool
 is_stuck(const struct stuck_list *stuck, pid_t pid, uint64_t start_time)
@@ -445,7 +457,8 @@ victim_select(struct selector *s, const struct proc_ctx *pc,
 			continue;
 		s->judged++;
 		if (v.excl != EXCL_NONE ||
-		    is_stuck(stuck, c.pid, info.st.start_time))
+		    is_stuck(stuck, c.pid, info.st.start_time) ||
+		    in_skipped_group(s, info.st.pgrp))
 			continue;
 		if (!found || victim_better(&v, &info, &out->v, &out->info)) {
 			out->info = info;

@@ -78,7 +78,8 @@ struct selector {
 	size_t dents_size;
 	void *map; /* one mapping holds the three */
 	size_t map_size;
-	/* Pids never to consider: bustd's own children (hooks). */
+	/* bustd's own children (hooks): each leads a process group of its
+	 * own, and neither they nor what they start are ever candidates. */
 	const pid_t *skip;
 	size_t nskip;
 	pid_t self;

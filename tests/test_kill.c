@@ -852,6 +852,34 @@ test_kill_start_process_group(void **state)
 	kit_close(t);
 }
 
+/*
+ * The victim left its process group before SIGKILL (setpgid): its old
+ * group id may have been taken by someone else since, so only the victim
+ * gets the signal.
+ */
+static void
+test_kill_check_process_group_left(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-basic", "[kill]\nprocess_group = yes\n", 0, false);
+	char path[PATH_MAX + 32];
+
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_true(t->k.whole_group);
+	snprintf(path, sizeof(path), "%s/3100/stat", t->tmp);
+	write_text(path, "3100 (hog) R 2900 4242 3100 0 -1 4194304 1843 0 2 0 "
+	    "112 41 0 0 20 0 1 0 777777 6145048576 500000\n");
+	fake_sys_clear(&t->f);
+	assert_int_equal(kill_check(&t->k, t->p, true, "x"), KILL_EVENT_NONE);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_false(t->k.whole_group);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
 static void
 test_kill_start_process_group_never_kill(void **state)
 {
@@ -1354,6 +1382,7 @@ main(void)
 		cmocka_unit_test(test_kill_start_dry_run),
 		cmocka_unit_test(test_kill_start_dry_run_cgroup),
 		cmocka_unit_test(test_kill_start_process_group),
+		cmocka_unit_test(test_kill_check_process_group_left),
 		cmocka_unit_test(test_kill_start_process_group_never_kill),
 		cmocka_unit_test(test_kill_start_process_group_init),
 		cmocka_unit_test(test_kill_start_process_group_self),

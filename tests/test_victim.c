@@ -893,6 +893,32 @@ test_victim_select_skips_own_children(void **state)
 	policy_free(p);
 }
 
+/* Nor is anything in their process groups: what a hook starts. */
+static void
+test_victim_select_skips_own_children_groups(void **state)
+{
+	struct policy *p = load_policy("");
+	pid_t skip[1] = { 6000 };
+	struct selector s;
+	struct tree tr;
+	struct victim v;
+
+	tree_open(&tr, "victim-hook");
+	assert_int_equal(victim_selector_init(&s, 4096, 0), 0);
+	s.mem_total_kib = MEM_TOTAL_KIB;
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(victim_select(&s, &tr.pc, p, NULL, &v), 0);
+	assert_int_equal(v.info.pid, 6001);
+	s.skip = skip;
+	s.nskip = 1;
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(victim_select(&s, &tr.pc, p, NULL, &v), 0);
+	assert_int_equal(v.info.pid, 6002);
+	victim_selector_free(&s);
+	tree_close(&tr);
+	policy_free(p);
+}
+
 static void
 test_victim_select_ties_by_rss(void **state)
 {
@@ -1450,6 +1476,7 @@ main(void)
 		cmocka_unit_test(test_victim_better_every_pair_judged),
 		cmocka_unit_test(test_victim_select_highest_score),
 	    cmocka_unit_test(test_victim_select_skips_own_children),
+	    cmocka_unit_test(test_victim_select_skips_own_children_groups),
 		cmocka_unit_test(test_victim_select_ties_by_rss),
 		cmocka_unit_test(test_victim_select_ties_by_pid),
 		cmocka_unit_test(test_victim_select_not_pid1),
