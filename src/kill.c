@@ -492,6 +492,34 @@ choose_scope(struct killer *k, const struct policy *p, const char *comm,
 	return "";
 }
 
+/*
+ * Is pid still the process that was judged (start time k->t.start_time),
+ * and not already exiting?  0; -ESRCH if it is gone or a zombie (its
+ * memory is on its way back); -ESTALE if the pid names another process.
+ */
+static int
+still_there(const struct killer *k, pid_t pid)
+{
+	struct proc_info now_is;
+	int r;
+
+	memset(&now_is, 0, sizeof(now_is));
+	now_is.pid = pid;
+	r = proc_fill(k->pc, &now_is, PROC_HAVE_STAT, NULL);
+	if (r < 0)
+		return r == -ENOENT || r == -ESRCH ? -ESRCH : -ESTALE;
+	if (now_is.st.start_time != k->t.start_time) {
+		log_debug("pid %d: started anew since the scan (start time "
+		    "%llu, was %llu): not the process judged", (int)pid,
+		    (unsigned long long)now_is.st.start_time,
+		    (unsigned long long)k->t.start_time);
+		return -ESTALE;
+	}
+	if (now_is.st.state == 'Z' || now_is.st.state == 'X')
+		return -ESRCH;
+	return 0;
+}
+
 int
 kill_start(struct killer *k, const struct policy *p, const struct victim *v,
     int sig, const char *reason)
@@ -500,7 +528,6 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	struct proc_info info = v->info;
 	char comm[4 * PROC_COMM_MAX], user[64], rss[32];
 	const char *scope;
-	uint64_t st;
 	int r;
 
 	if (k->state != KILL_IDLE)
@@ -527,17 +554,12 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 			k->pidfd = r;
 		}
 	}
-	r = proc_start_time(k->pc, info.pid, &st);
-	if (r == 0 && st != k->t.start_time)
-		log_debug("pid %d: started anew since the scan (start time %llu, "
-		    "was %llu): not the process judged", (int)info.pid,
-		    (unsigned long long)st,
-		    (unsigned long long)k->t.start_time);
-	if (r < 0 || st != k->t.start_time) {
+	r = still_there(k, info.pid);
+	if (r < 0) {
 		if (k->pidfd >= 0)
 			k->ops->close(k->ops->ctx, k->pidfd);
 		k->pidfd = -1;
-		return r == -ENOENT || r == -ESRCH ? -ESRCH : -ESTALE;
+		return r;
 	}
 
 	/* What the log and the hook need, copied: /proc may go away. */

@@ -91,6 +91,8 @@ struct daemon {
 	struct hooks hooks;
 	struct metrics m;
 	int metrics_err;	/* last error logged, to log each once */
+	int meminfo_err;	/* same, for /proc/meminfo */
+	bool estimate_logged;
 	uint64_t next_metrics_ms;
 	enum kill_reason reason_kind;
 	struct stuck_list stuck;
@@ -104,6 +106,8 @@ struct daemon {
 	uint64_t retry_at_ms; /* no candidate: next scan not before */
 	uint64_t next_report_ms;
 	uint64_t next_reserve_ms;
+	uint64_t prev_avail_kib;	/* the last exact sample, */
+	uint64_t prev_ms;		/* for the fill rate: 0 = none */
 	uint64_t fast_polls;
 	uint64_t meminfo_polls;
 	time_t loaded_at;
@@ -307,40 +311,79 @@ fmt_centi(char *buf, size_t size, uint32_t v)
 static const char *const metric_names[] = { "some_avg10", "some_avg60",
 	"full_avg10", "full_avg60", "off" };
 
+/* The sysinfo(2) reading as a sample: MemAvailable's lower bound. */
+static void
+sample_from_sysinfo(struct daemon *d, const struct sysinfo *si)
+{
+	uint64_t unit = si->mem_unit ? si->mem_unit : 1;
+	uint64_t free_kib = (uint64_t)si->freeram * unit / 1024;
+
+	d->mem.mem_total_kib = (uint64_t)si->totalram * unit / 1024;
+	d->mem.free_kib = free_kib;
+	d->mem.avail_kib = free_kib > d->mon.reserve_kib ?
+	    free_kib - d->mon.reserve_kib : 0;
+	d->mem.swap_total_kib = (uint64_t)si->totalswap * unit / 1024;
+	d->mem.swap_free_kib = (uint64_t)si->freeswap * unit / 1024;
+	d->mem.exact = false;
+	d->mem.estimated = false;
+}
+
+/*
+ * Read /proc/meminfo into d->mem, saying once each when it cannot be read
+ * and when it has no MemAvailable.  0 or -errno.
+ */
+static int
+read_meminfo(struct daemon *d)
+{
+	int r = monitor_read_meminfo(&d->mon, &d->mem);
+
+	if (r < 0) {
+		if (r != d->meminfo_err)
+			log_err_r(r, "/proc/meminfo: cannot read it; using free "
+			    "memory from sysinfo(2) minus the kernel's reserve");
+		d->meminfo_err = r;
+		return r;
+	}
+	if (d->meminfo_err != 0)
+		log_info("/proc/meminfo: reading it again");
+	d->meminfo_err = 0;
+	if (d->mem.estimated && !d->estimate_logged)
+		log_warn("/proc/meminfo has no MemAvailable (kernel before "
+		    "3.14?): estimating it from MemFree, Buffers, Cached, "
+		    "SReclaimable and Shmem");
+	d->estimate_logged = d->mem.estimated;
+	monitor_check_reserve(&d->mon, &d->mem);
+	d->meminfo_polls++;
+	return 0;
+}
+
 /*
  * Take a memory sample: sysinfo(2) when it proves that no level can have
- * been crossed, /proc/meminfo otherwise (monitor_fast_path_safe()).
+ * been crossed, /proc/meminfo otherwise (monitor_fast_path_safe()).  If
+ * /proc/meminfo cannot be read or parsed, the sysinfo bound stands in
+ * for MemAvailable: lower than the truth, so bustd acts early rather
+ * than late.
  */
 static int
 sample_memory(struct daemon *d)
 {
 	struct sysinfo si;
-	uint64_t unit, free_kib;
+	bool have_si = sysinfo(&si) == 0;
 	int r;
 
-	if (sysinfo(&si) == 0) {
-		unit = si.mem_unit ? si.mem_unit : 1;
-		free_kib = (uint64_t)si.freeram * unit / 1024;
-		if (monitor_fast_path_safe(&d->lim, free_kib,
-		        d->mon.reserve_kib)) {
-			d->mem.mem_total_kib =
-			    (uint64_t)si.totalram * unit / 1024;
-			d->mem.free_kib = free_kib;
-			d->mem.avail_kib = free_kib - d->mon.reserve_kib;
-			d->mem.swap_total_kib =
-			    (uint64_t)si.totalswap * unit / 1024;
-			d->mem.swap_free_kib =
-			    (uint64_t)si.freeswap * unit / 1024;
-			d->mem.exact = false;
-			d->fast_polls++;
-			return 0;
-		}
+	if (have_si && monitor_fast_path_safe(&d->lim,
+	    (uint64_t)si.freeram * (si.mem_unit ? si.mem_unit : 1) / 1024,
+	    d->mon.reserve_kib)) {
+		sample_from_sysinfo(d, &si);
+		d->fast_polls++;
+		return 0;
 	}
-	r = monitor_read_meminfo(&d->mon, &d->mem);
-	if (r < 0)
-		return r;
-	monitor_check_reserve(&d->mon, &d->mem);
-	d->meminfo_polls++;
+	r = read_meminfo(d);
+	if (r < 0) {
+		if (!have_si)
+			return r;
+		sample_from_sysinfo(d, &si);
+	}
 	return 0;
 }
 
@@ -408,8 +451,10 @@ log_status(struct daemon *d, const char *what)
 		    monitor_psi_value(&d->lim, &d->psi_last));
 		snprintf(psi, sizeof(psi), "%s %s",
 		    metric_names[d->lim.psi_metric], v);
+	} else if (d->lim.psi_on && d->mon.psi_fd < 0) {
+		snprintf(psi, sizeof(psi), "unavailable");
 	} else if (d->lim.psi_on) {
-		snprintf(psi, sizeof(psi), "%s not read yet",
+		snprintf(psi, sizeof(psi), "%s unread: above psi_mem_gate",
 		    metric_names[d->lim.psi_metric]);
 	}
 	localtime_r(&d->loaded_at, &tm);
@@ -650,8 +695,9 @@ protect_self(void)
 
 /* --- The loop --- */
 
+/* Leave this very process (pid and start time) out of every scan. */
 static void
-add_stuck(struct daemon *d)
+add_stuck(struct daemon *d, pid_t pid, uint64_t start_time)
 {
 	struct stuck_list *s = &d->stuck;
 
@@ -661,19 +707,34 @@ add_stuck(struct daemon *d)
 		    (VICTIM_STUCK_MAX - 1) * sizeof(s->e[0]));
 		s->n--;
 	}
-	s->e[s->n].pid = d->killer.t.pid;
-	s->e[s->n].start_time = d->killer.t.start_time;
+	s->e[s->n].pid = pid;
+	s->e[s->n].start_time = start_time;
 	s->n++;
 }
 
-/* Pick a victim and start on it; retries if the pid changed hands. */
-static void
+/* What act() did. */
+enum act_result {
+	ACT_STARTED,	/* a kill is under way */
+	ACT_NOBODY,	/* no process may die */
+	ACT_RESAMPLE,	/* the victim went first: look at memory again */
+	ACT_FAILED,
+};
+
+/*
+ * Pick a victim and start on it.  If the chosen process is gone by the
+ * time bustd pins it (or its pid was reused), the memory it held may be
+ * free already: the caller samples memory again before choosing anyone
+ * else.  If its signal is refused (an LSM, a bustd without CAP_KILL), it
+ * is left out from then on and the next candidate is taken.
+ */
+static enum act_result
 act(struct daemon *d, int sig, uint64_t now_ms)
 {
+	enum act_result res = ACT_FAILED;
 	pid_t kids[HOOK_MAX];
 	struct victim v;
 	size_t i;
-	int tries, r = -ESRCH;
+	int tries, r;
 
 	/* bustd's own children are never victims: a hook that takes memory
 	 * is bounded by exec_timeout instead. */
@@ -681,36 +742,57 @@ act(struct daemon *d, int sig, uint64_t now_ms)
 		kids[i] = d->hooks.kids[i].pid;
 	d->sel.skip = kids;
 	d->sel.nskip = d->hooks.n;
-	for (tries = 0; tries < 3; tries++) {
+	for (tries = 0; tries < 8; tries++) {
 		r = victim_select(&d->sel, &d->pc, d->p, &d->stuck, &v);
-		if (r < 0)
+		if (r == -ESRCH) {
+			res = ACT_NOBODY;
 			break;
+		}
+		if (r < 0) {
+			log_err_r(r, "scan failed");
+			break;
+		}
 		log_debug("scan: %zu processes, %zu judged", d->sel.scanned,
 		    d->sel.judged);
 		r = kill_start(&d->killer, d->p, &v, sig, d->reason);
-		if (r != -ESRCH && r != -ESTALE)
+		if (r == 0) {
+			res = ACT_STARTED;
 			break;
+		}
+		if (r == -ESRCH || r == -ESTALE) {
+			res = ACT_RESAMPLE;
+			break;
+		}
+		log_warn("pid %d: left out from now on", (int)v.info.pid);
+		add_stuck(d, v.info.pid, v.info.st.start_time);
 	}
 	d->sel.skip = NULL;
 	d->sel.nskip = 0;
-	if (r == -ESRCH) {
+
+	switch (res) {
+	case ACT_NOBODY:
 		if (d->retry_at_ms == 0)
 			log_warn("%s, but no process may be killed (see "
 			         "bustd --list)",
 			    d->reason);
 		d->retry_at_ms = now_ms + NO_CANDIDATE_RETRY_MS;
 		d->m.no_candidate++;
-	} else if (r < 0) {
-		log_err_r(r, "scan failed");
+		break;
+	case ACT_FAILED:
 		d->retry_at_ms = now_ms + NO_CANDIDATE_RETRY_MS;
-	} else {
+		break;
+	case ACT_RESAMPLE:
+		break;
+	case ACT_STARTED:
 		d->retry_at_ms = 0;
 		d->m.kills[d->reason_kind][sig == SIGKILL]++;
 		d->m.last_kill = time(NULL);
 		notify_status(d, d->p->dry_run ? "dry run: would kill" :
 		    sig == SIGKILL ? "sent SIGKILL to" : "sent SIGTERM to");
 		write_metrics(d, now_ms);
+		break;
 	}
+	return res;
 }
 
 static void
@@ -753,7 +835,7 @@ poll_once(struct daemon *d)
 		mem_reason(d, why, sizeof(why), true);
 		ev = kill_check(&d->killer, d->p, level == LEVEL_KILL, why);
 		if (ev == KILL_EVENT_STUCK)
-			add_stuck(d);
+			add_stuck(d, d->killer.t.pid, d->killer.t.start_time);
 		if (ev != KILL_EVENT_NONE) {
 			const char *result = ev == KILL_EVENT_STUCK ? "stuck" :
 			    d->killer.dry_run ? "dry-run" : "gone";
@@ -782,12 +864,33 @@ poll_once(struct daemon *d)
 			psi_reason(d, d->reason, sizeof(d->reason), now_ms);
 			d->reason_kind = REASON_PSI;
 		}
-		act(d, level == LEVEL_KILL ? SIGKILL : SIGTERM, now_ms);
+		if (act(d, level == LEVEL_KILL ? SIGKILL : SIGTERM, now_ms) ==
+		    ACT_RESAMPLE) {
+			d->sleep_ms = 0;
+			return;
+		}
 	} else if (level == LEVEL_NONE && !psi_due) {
 		d->retry_at_ms = 0;
 	}
 
 	d->sleep_ms = monitor_sleep_ms(&d->lim, &d->mem, d->ncpu, psi_watch);
+	if (d->mem.exact) {
+		/* Near a level, wake when the fill seen now would cross it. */
+		if (d->prev_ms != 0 && now_ms > d->prev_ms &&
+		    now_ms - d->prev_ms <= 1000 &&
+		    d->prev_avail_kib > d->mem.avail_kib) {
+			uint32_t t = monitor_predict_ms(&d->lim, &d->mem,
+			    d->prev_avail_kib - d->mem.avail_kib,
+			    now_ms - d->prev_ms);
+
+			if (t < UINT32_MAX && t + 1 < d->sleep_ms)
+				d->sleep_ms = t + 1;
+		}
+		d->prev_avail_kib = d->mem.avail_kib;
+		d->prev_ms = now_ms;
+	} else {
+		d->prev_ms = 0;
+	}
 	if (d->killer.state == KILL_WAITING) {
 		uint32_t k = kill_next_ms(&d->killer);
 
@@ -876,9 +979,10 @@ run(struct options *o, struct policy *p)
 	{
 		struct victim v;
 
-		if (sample_memory(d) < 0 ||
-		    monitor_read_meminfo(&d->mon, &d->mem) < 0)
-			fatal("/proc/meminfo: cannot read");
+		if (sample_memory(d) < 0)
+			fatal("cannot read memory: no sysinfo(2), no "
+			    "/proc/meminfo");
+		read_meminfo(d);
 		if (d->mon.psi_fd >= 0)
 			monitor_read_psi(&d->mon, &d->psi_last);
 		victim_select(&d->sel, &d->pc, d->p, &d->stuck, &v);

@@ -418,6 +418,28 @@ monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
 }
 
 uint32_t
+monitor_predict_ms(const struct limits *l, const struct mem_sample *s,
+    uint64_t fall_kib, uint64_t elapsed_ms)
+{
+	uint64_t levels[3] = { l->mem_term_kib, l->mem_kill_kib,
+		l->psi_on ? l->psi_gate_kib : 0 };
+	uint64_t gap = UINT64_MAX, t;
+	size_t i;
+
+	if (fall_kib == 0 || elapsed_ms == 0)
+		return UINT32_MAX;
+	/* A level of 0 is one memory never goes below: not a level. */
+	for (i = 0; i < 3; i++)
+		if (levels[i] > 0 && levels[i] < s->avail_kib &&
+		    s->avail_kib - levels[i] < gap)
+			gap = s->avail_kib - levels[i];
+	if (gap == UINT64_MAX)
+		return UINT32_MAX;
+	t = gap * elapsed_ms / fall_kib;
+	return t < UINT32_MAX ? (uint32_t)t : UINT32_MAX;
+}
+
+uint32_t
 monitor_psi_value(const struct limits *l, const struct psi_sample *s)
 {
 	switch (l->psi_metric) {

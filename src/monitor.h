@@ -108,6 +108,16 @@ uint32_t monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
     unsigned int ncpu, bool psi_watch);
 
 /*
+ * If memory keeps falling as it did between two exact samples (fall_kib
+ * in elapsed_ms), the ms until MemAvailable reaches the nearest level
+ * still above it; UINT32_MAX if it is not falling.  Near a level the
+ * loop wakes then (plus 1 ms) rather than after MONITOR_SLEEP_MIN_MS:
+ * a crossing is seen a millisecond or two after it happens.
+ */
+uint32_t monitor_predict_ms(const struct limits *l, const struct mem_sample *s,
+    uint64_t fall_kib, uint64_t elapsed_ms);
+
+/*
  * PSI decision.  A kill needs, for psi_duration without a break: the metric
  * at or above the cutoff and MemAvailable at or below the gate; and over
  * that same span the stall time counted by the kernel (total=) must be at

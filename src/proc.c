@@ -29,6 +29,26 @@ proc_close(struct proc_ctx *ctx)
 	ctx->dirfd = -1;
 }
 
+/* "PID/name" into path (64 bytes), without the cost of printf. */
+static void
+pid_path(char *path, pid_t pid, const char *name)
+{
+	char digits[16];
+	size_t n = 0, i = 0;
+	unsigned int v = (unsigned int)pid;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0 && n < sizeof(digits));
+	while (n > 0)
+		path[i++] = digits[--n];
+	path[i++] = '/';
+	while (*name && i < 63)
+		path[i++] = *name++;
+	path[i] = '\0';
+}
+
 ssize_t
 proc_read(const struct proc_ctx *ctx, pid_t pid, const char *name, char *buf,
     size_t size)
@@ -40,7 +60,7 @@ proc_read(const struct proc_ctx *ctx, pid_t pid, const char *name, char *buf,
 
 	if (size == 0)
 		return -EINVAL;
-	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+	pid_path(path, pid, name);
 	fd = openat(ctx->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
@@ -53,9 +73,15 @@ proc_read(const struct proc_ctx *ctx, pid_t pid, const char *name, char *buf,
 			close(fd);
 			return r;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
+		/*
+		 * The files read here (seq_file single records, cmdline)
+		 * return all they have, up to the count asked: a short read
+		 * is the end, and the read of 0 that would say so again is
+		 * a syscall per process saved in every scan.
+		 */
+		if ((size_t)n < size - 1 - (len - (size_t)n) || n == 0)
+			break;
 	}
 	close(fd);
 	buf[len] = '\0';
@@ -329,10 +355,10 @@ read_exe(const struct proc_ctx *ctx, struct proc_info *info, char *buf,
 {
 	static const char deleted[] = " (deleted)";
 	const size_t dl = sizeof(deleted) - 1;
-	char path[32];
+	char path[64];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%d/exe", (int)info->pid);
+	pid_path(path, info->pid, "exe");
 	n = readlinkat(ctx->dirfd, path, buf, size - 1);
 	/* Kernel threads and zombies have no exe: ENOENT, though they are
 	 * there.  A process really gone fails its other reads too. */

@@ -574,8 +574,11 @@ victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
 		fprintf(f, "\n");
 		if (log_debug_enabled()) {
 			for (; i < nrows; i++)
-				fprintf(f, "# %7d %-16s %s\n",
+				fprintf(f, "# %7d %-16s %s%s\n",
 				    (int)rows[i].info.pid, rows[i].comm,
+				    rows[i].v.excl == EXCL_UNREADABLE
+				        ? "unreadable field for "
+				        : "",
 				    rows[i].v.rule != NULL
 				        ? rows[i].rule
 				        : victim_exclusion_name(

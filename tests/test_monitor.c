@@ -1037,6 +1037,33 @@ run(struct psi_state *st, const struct limits *l, uint64_t from_ms,
 	return UINT64_MAX;
 }
 
+/* The wake-up predicted from the fill seen between two samples. */
+static void
+test_monitor_predict_ms_fill(void **state)
+{
+	struct limits l = limits_default();
+	struct mem_sample s;
+
+	(void)state;
+	l.psi_on = false;
+	/* 2560 KiB above mem_term, falling 256 KiB a ms: 10 ms to go. */
+	s = sample(l.mem_term_kib + 2560, 0, 0);
+	assert_int_equal(monitor_predict_ms(&l, &s, 2560, 10), 10);
+	/* Not falling: nothing to predict. */
+	assert_int_equal(monitor_predict_ms(&l, &s, 0, 10), UINT32_MAX);
+	assert_int_equal(monitor_predict_ms(&l, &s, 100, 0), UINT32_MAX);
+	/* Below mem_term, the next level down is mem_kill. */
+	s = sample(l.mem_kill_kib + 1000, 0, 0);
+	assert_int_equal(monitor_predict_ms(&l, &s, 500, 1), 2);
+	/* Below every level: no level left to reach. */
+	s = sample(l.mem_kill_kib / 2, 0, 0);
+	assert_int_equal(monitor_predict_ms(&l, &s, 500, 1), UINT32_MAX);
+	/* With PSI on, the gate is a level too. */
+	l.psi_on = true;
+	s = sample(l.psi_gate_kib + 300, 0, 0);
+	assert_int_equal(monitor_predict_ms(&l, &s, 100, 1), 3);
+}
+
 static void
 test_monitor_psi_update_below_cutoff(void **state)
 {
@@ -1409,7 +1436,8 @@ main(void)
 		cmocka_unit_test(test_monitor_sleep_ms_psi_watch),
 		cmocka_unit_test(test_monitor_sleep_ms_sub_ms_headroom),
 		cmocka_unit_test(test_monitor_sleep_ms_invariant),
-		cmocka_unit_test(test_monitor_psi_update_below_cutoff),
+		cmocka_unit_test(test_monitor_predict_ms_fill),
+	    cmocka_unit_test(test_monitor_psi_update_below_cutoff),
 		cmocka_unit_test(test_monitor_psi_update_duration),
 		cmocka_unit_test(test_monitor_psi_update_dip_resets),
 		cmocka_unit_test(test_monitor_psi_update_gate),

@@ -14,6 +14,23 @@ now_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
 }
 
+# settle: wait (up to 20 s) until MemAvailable holds still: memory freed
+# by whatever ran before comes back over seconds on some machines, and
+# thresholds are set from it.
+settle() {
+	e2e_prev=$(avail_kib)
+	e2e_i=0
+	while [ "$e2e_i" -lt 40 ]; do
+		sleep 0.5
+		e2e_now=$(avail_kib)
+		e2e_d=$((e2e_now - e2e_prev))
+		[ "$e2e_d" -lt 0 ] && e2e_d=$((-e2e_d))
+		[ "$e2e_d" -lt 65536 ] && return 0
+		e2e_prev=$e2e_now
+		e2e_i=$((e2e_i + 1))
+	done
+}
+
 e2e_cleanup() {
 	if [ "$t_fail" -gt 0 ] && [ -f "$t_tmp/bustd.log" ]; then
 		echo "# bustd.log:"
@@ -40,6 +57,7 @@ e2e_init() {
 	# One at a time, whatever make -j says: they share the machine's RAM.
 	exec 9> /tmp/bustd-e2e.lock
 	flock 9
+	settle
 	if [ "$(avail_kib)" -lt $(($2 * 1024)) ]; then
 		echo "# $E2E_NAME: needs $2 MiB available; skipped"
 		exit 77

@@ -8,14 +8,24 @@
 . "${srcdir:-.}/tests/e2e/attack_lib.sh"
 atk_init load_fork_storm.sh 6144
 
+# The storm first: its thousands of processes hold kernel memory (stacks,
+# page tables), so the thresholds are set from MemAvailable once it runs.
+spawn INNO "$T/bin/innocent" -c 64 -t 60
+spawn PROT "$T/protected/hog" -c 16 -t 60
+# The storm's children are in [only-kill] too: bustd meets them in its
+# scans, as candidates that vanish.
+spawn STORM "$T/bin/atk" storm -t 40 -n 3000000 -j 16 -s 2000 \
+    > "$T/storm.out"
+sleep 2
+settle
 AV=$(avail_kib)
 conf() {
 	write_conf <<CONF
 [general]
 profile = none
 [thresholds]
-mem_term = $((AV - 1024 * 1024))K
-mem_kill = $((AV - 2048 * 1024))K
+mem_term = $((AV - 1536 * 1024))K
+mem_kill = $((AV - 2560 * 1024))K
 psi_metric = off
 [kill]
 rank_by = $1
@@ -29,14 +39,6 @@ conf oom_score
 start_bustd -v
 FD0=$(ls "/proc/$BUSTD_PID/fd" | wc -l)
 RSS0=$(status_kib "$BUSTD_PID" VmRSS)
-
-spawn INNO "$T/bin/innocent" -c 64 -t 60
-spawn PROT "$T/protected/hog" -c 16 -t 60
-# The storm's children are in [only-kill] too: bustd meets them in its
-# scans, as candidates that vanish.
-spawn STORM "$T/bin/atk" storm -t 40 -n 3000000 -j 16 -s 2000 \
-    > "$T/storm.out"
-sleep 2
 PIDS0=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
 n=0
 for rank in oom_score rss rss; do

@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# fault_psi_missing.sh: a kernel without PSI (an empty tmpfs over
+# /proc/pressure in bustd's own mount namespace): bustd warns once, on
+# start and never again (not on reload, not under pressure), and its
+# memory thresholds still kill the hog.
+. "${srcdir:-.}/tests/e2e/lib.sh"
+e2e_init fault_psi_missing.sh 6144
+
+# settled_avail: MemAvailable once it holds still for half a second
+# (10 s at most): a process of the test before may still be giving
+# memory back, or one outside the lock taking it.
+settled_avail() {
+	sa_a=$(avail_kib)
+	sa_n=20
+	while sleep 0.5 && sa_b=$(avail_kib) &&
+	    [ $(((sa_b - sa_a) * (sa_b - sa_a))) -gt $((32768 * 32768)) ] &&
+	    [ $sa_n -gt 0 ]; do
+		sa_a=$sa_b
+		sa_n=$((sa_n - 1))
+	done
+	echo "$sa_b"
+}
+
+# start_ns SETUP [ARGS]: bustd in a private mount namespace, once the
+# shell commands SETUP have run there.  exec all the way: BUSTD_PID is
+# the daemon's pid.
+start_ns() {
+	ns_setup=$1
+	shift
+	t_start "$T/bustd.log" unshare -m --propagation private \
+	    sh -c "set -e; $ns_setup; exec \"\$0\" \"\$@\"" \
+	    "$BUSTD" -n -c "$T/bustd.conf" "$@" 9>&-
+	BUSTD_PID=$t_pid
+	if ! t_wait_text "$T/bustd.log" "running with" 10; then
+		t_not_ok "bustd started" "$(cat "$T/bustd.log")"
+		exit 1
+	fi
+}
+
+AV=$(settled_avail)
+# PSI is on, and its gate is above mem_term: the loop runs the PSI path
+# at every poll near the threshold.
+write_conf <<CONF
+[general]
+profile = none
+[thresholds]
+mem_term = $((AV - 1024 * 1024))K
+mem_kill = $((AV - 2048 * 1024))K
+psi_metric = some_avg10
+psi_cutoff = 25
+psi_duration = 1s
+psi_mem_gate = $((AV - 512 * 1024))K
+[kill]
+term_timeout = 5s
+[only-kill]
+exe = ^$T/
+CONF
+start_ns 'mount -t tmpfs -o size=4k,mode=555 tmpfs /proc/pressure'
+
+t_check "bustd warned that there is no PSI" \
+    grep -q "warning: no PSI (/proc/pressure/memory)" "$T/bustd.log"
+kill -s HUP "$BUSTD_PID"
+t_check "a reload works without PSI" wait_log "reloaded $T/bustd.conf" 5
+
+spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
+wait "$HOG"
+STATUS=$?
+t_check "the hog died of SIGTERM (status $STATUS)" [ "$STATUS" = 143 ]
+t_check "for MemAvailable below mem_term" \
+    wait_log "pid $HOG \\(hog\\).*sending SIGTERM.*reason: MemAvailable .* <= mem_term" 5
+t_check "bustd saw it gone" wait_log "pid $HOG \\(hog\\): gone" 5
+kill -s USR1 "$BUSTD_PID"
+wait_log "^status: " 5
+N=$(grep -c "no PSI" "$T/bustd.log")
+t_check "one warning about PSI in all (start, reload, pressure): $N" \
+    [ "$N" = 1 ]
+t_check "no error logged" sh -c "! grep -q '^error:' '$T/bustd.log'"
+t_check "one victim only" [ "$(grep -c 'sending SIG' "$T/bustd.log")" = 1 ]
+t_check "bustd survived" t_running "$BUSTD_PID"
+sed -n 's/^\(status: .*PSI [^;]*\);.*/# \1/p' "$T/bustd.log"
+e2e_done
