@@ -18,7 +18,7 @@ term_timeout = 1s
 exe = ^$T/
 CONF
 start_bustd --dry-run
-spawn HOG "$T/bin/hog" -r 400 -c 2048 -t 8
+spawn HOG "$T/bin/hog" -r 400 -c 2560 -t 10
 wait "$HOG"
 STATUS=$?
 t_check "the hog lived to exit by itself (status $STATUS)" [ "$STATUS" = 0 ]
