@@ -508,6 +508,7 @@ class Bench:
         srcdir = self.args.srcdir or os.path.dirname(here)
         for name, src in (("sampler", os.path.join(here, "sampler.c")),
                           ("idler", os.path.join(here, "idler.c")),
+                          ("floor", os.path.join(here, "floor.c")),
                           ("hog", os.path.join(srcdir, "tests/e2e/hog.c"))):
             r = subprocess.run(cc + ["-O2", "-Wall", "-o",
                                      os.path.join(self.bin, name), src],
@@ -766,6 +767,12 @@ class Bench:
             ds = {}
             for kind in ("earlyoom", "bustd"):
                 ds[kind] = self.start_daemon(kind, th, "idle-" + name)
+            # The floor, over the same window: a loop that only wakes up
+            # once a second and calls sysinfo.  Its cost per wake-up is
+            # what counts (no daemon can wake for less).
+            floor = self.spawn([os.path.join(self.bin, "floor"), "wake",
+                                "1000", str(int(self.idle_s) + 5)],
+                               stdout=subprocess.PIPE, text=True)
             time.sleep(5)
             res = {"thresholds": th, "footprint": {}, "cpu_ns_s": {},
                    "wakeups_s": {}}
@@ -781,6 +788,14 @@ class Bench:
                 res["cpu_ns_s"][kind] = (ss1[kind][0] - ss0[kind][0]) / el
                 res["wakeups_s"][kind] = (ss1[kind][1] - ss0[kind][1]) / el
             res["seconds"] = (t2 - t1) / 1e9
+            try:
+                fo, _ = floor.communicate(timeout=30)
+                w = fo.split()
+                if len(w) == 3 and w[0] == "wake":
+                    res["floor_ns_per_wake"] = int(w[1])
+            except subprocess.TimeoutExpired:
+                floor.kill()
+                floor.wait()
             for kind, d in ds.items():
                 if not d.stop():
                     self.helpers_lost.append("%s died during idle %s"
@@ -1072,6 +1087,15 @@ class Bench:
                 {"nidle": n, "avail_cost_mib": (a0 - a1) / 1024})
             log("%d idle processes up (%.0f MiB)" % (n, (a0 - a1) / 1024))
             self.reaction_phase(0, n)
+            # The floor of the scan among the same processes.
+            r = subprocess.run([os.path.join(self.bin, "floor"), "scan",
+                                "5"], capture_output=True, text=True,
+                               timeout=120)
+            w = r.stdout.split()
+            if r.returncode == 0 and len(w) == 4 and w[0] == "scan":
+                self.results["phases"][-1]["floor_scan"] = {
+                    "procs": int(w[1]), "first_us": int(w[2]),
+                    "median_us": int(w[3])}
             alive = len(self.idle_alive())
             if alive != n:
                 self.helpers_lost.append("%d of %d idle processes died"
@@ -1110,6 +1134,44 @@ class Bench:
         with open(os.path.join(self.out, "results.json"), "w") as f:
             json.dump(self.json(), f, indent=1, default=str)
         print(report, end="", flush=True)
+
+    def floor_table(self, L, idle, slope):
+        """What no daemon can go below on this machine (bench/floor.c),
+        beside what each spent: how close to it a target lies."""
+        rows = []
+        for name, label in (("defaults", "(a)"), ("headroom", "(b)")):
+            r = idle.get(name)
+            if not r or not r.get("floor_ns_per_wake"):
+                continue
+            per = {k: (r["cpu_ns_s"][k] / r["wakeups_s"][k]
+                       if r["wakeups_s"][k] else None)
+                   for k in ("earlyoom", "bustd")}
+            rows.append(("idle CPU %s per wake-up (ns): a loop of ppoll + "
+                         "sysinfo" % label, r["floor_ns_per_wake"],
+                         per["earlyoom"], per["bustd"], 0))
+        fl = {p["nidle"]: p["floor_scan"] for p in self.results["phases"]
+              if "floor_scan" in p}
+        lo, hi = IDLE_SETS[0], IDLE_SETS[-1]
+        if lo in fl and hi in fl:
+            f = (fl[hi]["median_us"] - fl[lo]["median_us"]) / (hi - lo)
+            rows.append(("selection CPU per process (us): one openat + read "
+                         "+ close of oom_score each", f, slope.get("earlyoom"),
+                         slope.get("bustd"), 2))
+        if not rows:
+            return
+        L.append("\nFloors measured in the same run (bench/floor.c): the "
+                 "least any daemon can spend here.\n\n")
+        L.append("| measure | floor | earlyoom | bustd | earlyoom/floor | "
+                 "bustd/floor |\n")
+        L.append("|---|---:|---:|---:|---:|---:|\n")
+        for label, f, e, b, dg in rows:
+            def cell(v):
+                return "n/a" if v is None else ("%.*f" % (dg, v))
+
+            def rat(v):
+                return "n/a" if v is None or not f else "%.2f" % (v / f)
+            L.append("| %s | %s | %s | %s | %s | %s |\n" % (
+                label, cell(f), cell(e), cell(b), rat(e), rat(b)))
 
     def json(self):
         return {"header": self.header, "results": self.results,
@@ -1297,6 +1359,7 @@ class Bench:
         row("innocent deaths (signalled by the daemon, not the hog)",
             str(len(self.innocent["earlyoom"])),
             str(len(self.innocent["bustd"])), ratio=False)
+        self.floor_table(L, idle, slope)
         L.append("\n")
         ok = (oom == 0 and not any(self.innocent.values()) and
               not self.helpers_lost)
