@@ -67,7 +67,7 @@ const struct config_key config_keys[] = {
 	{ "kill", "term_timeout", TYPE_DURATION, OFF(term_timeout_ms), 0,
 	    SEC(600), NULL, "SIGTERM grace before SIGKILL" },
 	{ "kill", "cooldown", TYPE_DURATION, OFF(cooldown_ms), 0, SEC(3600),
-	    NULL, "after a victim is gone, before PSI may trigger again" },
+	    NULL, "after a victim is gone: PSI waits, mem_term waits for its memory" },
 	{ "kill", "prefer_score", TYPE_INT, OFF(prefer_score), 0, 2000, NULL,
 	    "added to the score of [prefer] matches" },
 	{ "kill", "avoid_score", TYPE_INT, OFF(avoid_score), 0, 2000, NULL,

@@ -104,6 +104,9 @@ struct daemon {
 	pid_t self;
 	uint32_t sleep_ms;
 	uint64_t retry_at_ms; /* no candidate: next scan not before */
+	struct mem_sample decided; /* the reading the last kill was decided on */
+	struct refill_mark refill; /* the last victim's memory coming back */
+	bool refill_logged;
 	uint64_t next_report_ms;
 	uint64_t next_reserve_ms;
 	uint64_t prev_avail_kib;	/* the last exact sample, */
@@ -785,6 +788,7 @@ act(struct daemon *d, int sig, uint64_t now_ms)
 		break;
 	case ACT_STARTED:
 		d->retry_at_ms = 0;
+		d->decided = d->mem;
 		d->m.kills[d->reason_kind][sig == SIGKILL]++;
 		d->m.last_kill = time(NULL);
 		notify_status(d, d->p->dry_run ? "dry run: would kill" :
@@ -801,7 +805,7 @@ poll_once(struct daemon *d)
 	uint64_t now_ms = sys_now_ms();
 	enum level level;
 	enum kill_event ev;
-	bool psi_due = false, psi_watch = false;
+	bool psi_due = false, psi_watch = false, hold = false;
 	int r;
 
 	if (now_ms >= d->next_reserve_ms) {
@@ -843,6 +847,14 @@ poll_once(struct daemon *d)
 			hook_after_kill(&d->hooks, d->p, &d->killer.t,
 			    d->killer.sig == SIGKILL ? "SIGKILL" : "SIGTERM",
 			    result);
+			if (ev == KILL_EVENT_GONE && !d->killer.dry_run) {
+				d->refill.set = true;
+				d->refill.gone_ms = now_ms;
+				d->refill.avail_kib = d->decided.avail_kib;
+				d->refill.swap_free_kib =
+				    d->decided.swap_free_kib;
+				d->refill_logged = false;
+			}
 			notify_status(d, ev == KILL_EVENT_STUCK ? "stuck:" :
 			    d->killer.dry_run ? "dry run done:" : "killed");
 			write_metrics(d, now_ms);
@@ -853,8 +865,25 @@ poll_once(struct daemon *d)
 		}
 	}
 
-	if (d->killer.state == KILL_IDLE && (level != LEVEL_NONE || psi_due) &&
-	    now_ms >= d->retry_at_ms) {
+	if (d->killer.state == KILL_IDLE && !psi_due &&
+	    monitor_refill_hold(&d->lim, &d->refill, &d->mem, level, now_ms)) {
+		/* The last victim's memory may still be on its way back. */
+		hold = true;
+		if (!d->refill_logged) {
+			char av[32], at[32];
+
+			fmt_kib(av, sizeof(av), d->mem.avail_kib);
+			fmt_kib(at, sizeof(at), d->refill.avail_kib);
+			log_info("MemAvailable %s still at or below mem_term "
+			         "after the victim is gone (%s at the kill): "
+			         "up to cooldown for its memory to come back, "
+			         "unless memory falls further or reaches "
+			         "mem_kill",
+			    av, at);
+			d->refill_logged = true;
+		}
+	} else if (d->killer.state == KILL_IDLE &&
+	    (level != LEVEL_NONE || psi_due) && now_ms >= d->retry_at_ms) {
 		if (level != LEVEL_NONE) {
 			mem_reason(d, d->reason, sizeof(d->reason),
 			    level == LEVEL_KILL);
@@ -874,6 +903,9 @@ poll_once(struct daemon *d)
 	}
 
 	d->sleep_ms = monitor_sleep_ms(&d->lim, &d->mem, d->ncpu, psi_watch);
+	/* Holding below mem_term: watch closely for a further fall. */
+	if (hold)
+		d->sleep_ms = MONITOR_SLEEP_MIN_MS;
 	if (d->mem.exact) {
 		/* Near a level, wake when the fill seen now would cross it. */
 		if (d->prev_ms != 0 && now_ms > d->prev_ms &&

@@ -504,6 +504,21 @@ monitor_psi_killed(struct psi_state *st, const struct limits *l,
 	st->cooldown_until_ms = now_ms + l->cooldown_ms;
 }
 
+bool
+monitor_refill_hold(const struct limits *l, const struct refill_mark *m,
+    const struct mem_sample *s, enum level level, uint64_t now_ms)
+{
+	if (!m->set || level != LEVEL_TERM || now_ms < m->gone_ms ||
+	    now_ms - m->gone_ms >= l->cooldown_ms)
+		return false;
+	if (s->avail_kib + MONITOR_REFILL_SLACK_KIB < m->avail_kib)
+		return false;
+	if (s->swap_total_kib > 0 &&
+	    s->swap_free_kib + MONITOR_REFILL_SLACK_KIB < m->swap_free_kib)
+		return false;
+	return true;
+}
+
 /* --- Readers --- */
 
 static ssize_t

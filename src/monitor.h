@@ -142,6 +142,29 @@ bool monitor_psi_update(struct psi_state *st, const struct limits *l,
 void monitor_psi_killed(struct psi_state *st, const struct limits *l,
     uint64_t now_ms);
 
+/*
+ * After a victim is gone, its memory can take seconds to show up in
+ * MemAvailable (on virtual machines that hand freed pages back to the
+ * host it comes back at a few hundred MiB/s), and a reading still at or
+ * below mem_term then would cost a second victim for the same shortage.
+ * So for cooldown after a victim is gone, the SIGTERM level acts again
+ * only once MemAvailable (or free swap) has fallen more than
+ * MONITOR_REFILL_SLACK_KIB below the reading that last kill was decided
+ * on: something else is taking memory.  The SIGKILL level always acts.
+ */
+#define MONITOR_REFILL_SLACK_KIB (32 * 1024)
+
+struct refill_mark {
+	bool set;
+	uint64_t gone_ms; /* when the victim was seen gone */
+	uint64_t avail_kib; /* the reading its kill was decided on */
+	uint64_t swap_free_kib;
+};
+
+/* true while a kill at the SIGTERM level must wait (see above). */
+bool monitor_refill_hold(const struct limits *l, const struct refill_mark *m,
+    const struct mem_sample *s, enum level level, uint64_t now_ms);
+
 /* --- Readers: thin wrappers over the parsers, fds kept open. --- */
 
 struct monitor {

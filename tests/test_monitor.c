@@ -1184,6 +1184,53 @@ test_monitor_psi_update_decay_after_pressure(void **state)
 	assert_true(t > l.psi_duration_ms);
 }
 
+/* The last victim's memory coming back: the SIGTERM level waits. */
+static void
+test_monitor_refill_hold(void **state)
+{
+	struct limits l = limits_default();
+	struct refill_mark m;
+	struct mem_sample s;
+	uint64_t at = l.mem_term_kib - 1024; /* the reading of the kill */
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	s = sample(at, 0, 0);
+	/* No victim gone yet: nothing holds. */
+	assert_false(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 1000));
+	m.set = true;
+	m.gone_ms = 1000;
+	m.avail_kib = at;
+	/* Gone, and memory not lower than at the kill: hold, for cooldown. */
+	assert_true(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 1000));
+	assert_true(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 5999));
+	assert_false(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 6000));
+	/* Within the slack of the reading: still the same shortage. */
+	s = sample(at - MONITOR_REFILL_SLACK_KIB, 0, 0);
+	assert_true(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 2000));
+	/* Lower than that: something else takes memory, act. */
+	s = sample(at - MONITOR_REFILL_SLACK_KIB - 1, 0, 0);
+	assert_false(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 2000));
+	/* The SIGKILL level never waits; no level, nothing to hold. */
+	s = sample(l.mem_kill_kib, 0, 0);
+	assert_false(monitor_refill_hold(&l, &m, &s, LEVEL_KILL, 2000));
+	s = sample(at, 0, 0);
+	assert_false(monitor_refill_hold(&l, &m, &s, LEVEL_NONE, 2000));
+	/* A clock before the mark (it cannot run back): no hold. */
+	assert_false(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 999));
+	/* With swap: free swap falling further acts too. */
+	m.swap_free_kib = l.swap_term_kib;
+	s = sample(at, 4 * GIB, l.swap_term_kib);
+	assert_true(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 2000));
+	s = sample(at, 4 * GIB,
+	    l.swap_term_kib - MONITOR_REFILL_SLACK_KIB - 1);
+	assert_false(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 2000));
+	/* cooldown 0: never holds. */
+	l.cooldown_ms = 0;
+	s = sample(at, 0, 0);
+	assert_false(monitor_refill_hold(&l, &m, &s, LEVEL_TERM, 1000));
+}
+
 static void
 test_monitor_psi_update_cooldown(void **state)
 {
@@ -1444,6 +1491,7 @@ main(void)
 		cmocka_unit_test(test_monitor_psi_update_stall_time),
 		cmocka_unit_test(test_monitor_psi_update_decay_after_pressure),
 		cmocka_unit_test(test_monitor_psi_update_cooldown),
+		cmocka_unit_test(test_monitor_refill_hold),
 		cmocka_unit_test(test_monitor_psi_update_duration_zero),
 		cmocka_unit_test(test_monitor_psi_update_off),
 		cmocka_unit_test(test_monitor_psi_update_full_metric),

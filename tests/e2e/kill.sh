@@ -10,6 +10,7 @@ e2e_init kill.sh 8192
 spawn PROT "$T/protected/hog" -c 1536 -t 30 -r 0
 spawn INNO "$T/bin/innocent" -c 64 -t 30
 sleep 5
+settle
 AV=$(avail_kib)
 write_conf <<CONF
 [general]
