@@ -870,16 +870,18 @@ poll_once(struct daemon *d)
 		/* The last victim's memory may still be on its way back. */
 		hold = true;
 		if (!d->refill_logged) {
-			char av[32], at[32];
+			char av[32], at[32], comm[4 * PROC_COMM_MAX];
 
 			fmt_kib(av, sizeof(av), d->mem.avail_kib);
 			fmt_kib(at, sizeof(at), d->refill.avail_kib);
-			log_info("MemAvailable %s still at or below mem_term "
-			         "after the victim is gone (%s at the kill): "
-			         "up to cooldown for its memory to come back, "
-			         "unless memory falls further or reaches "
+			log_escape(comm, sizeof(comm), d->killer.t.comm,
+			    strlen(d->killer.t.comm));
+			log_info("pid %d (%s): gone, MemAvailable %s still at "
+			         "or below mem_term (%s when it was chosen): "
+			         "waiting up to cooldown for its memory to come "
+			         "back, unless memory falls further or reaches "
 			         "mem_kill",
-			    av, at);
+			    (int)d->killer.t.pid, comm, av, at);
 			d->refill_logged = true;
 		}
 	} else if (d->killer.state == KILL_IDLE &&

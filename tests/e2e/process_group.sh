@@ -41,7 +41,7 @@ t_check "bustd signalled the group" \
 wait_log "pid $LEADER \\(hog\\): gone" 5
 
 # 2. The same, but the group holds a never-kill process.
-sleep 2
+reaim
 setsid sh -c "\"$T/protected/hog\" -c 16 -t 30 & echo \$! > \"$T/prot.pid\";
     exec \"$T/bin/hog\" -r 400 -c 3000 -t 30" &
 LEADER2=$!
