@@ -103,8 +103,15 @@ t_check "bustd logged it" \
 t_check "one victim only" [ "$(grep -c 'sending SIG' "$T/bustd.log")" = 1 ]
 t_check "the innocent process survived" t_running "$INNO"
 t_check "the never-kill process survived" t_running "$PROT"
-t_check "VmRSS stayed flat (+$((RSS1 - RSS0)) KiB, slack $RSS_SLACK_KIB)" \
-    [ $((RSS1 - RSS0)) -le "$RSS_SLACK_KIB" ]
+if [ -n "${BUSTD_SANITIZED:-}" ]; then
+	# ASan holds freed blocks in quarantine (256 MiB by default): RSS
+	# measures it, not bustd.  Leaks: valgrind.sh and LeakSanitizer.
+	t_skipped "VmRSS stayed flat (+$((RSS1 - RSS0)) KiB)" \
+	    "sanitizer build: ASan's quarantine grows RSS"
+else
+	t_check "VmRSS stayed flat (+$((RSS1 - RSS0)) KiB, slack $RSS_SLACK_KIB)" \
+	    [ $((RSS1 - RSS0)) -le "$RSS_SLACK_KIB" ]
+fi
 t_check "no descriptor leaked ($FD0, then $FD1)" [ "$FD1" = "$FD0" ]
 if ! cmp -s "$T/fd0" "$T/fd1"; then
 	diff "$T/fd0" "$T/fd1" | sed 's/^/# fds: /'
