@@ -368,6 +368,7 @@ static int
 deliver(struct killer *k, int sig)
 {
 	char path[2 * PROC_PATH_MAX];
+	bool group_sent = false;
 	uint64_t st;
 	int r;
 
@@ -390,7 +391,8 @@ deliver(struct killer *k, int sig)
 		if (proc_fill(k->pc, &now_in, PROC_HAVE_STAT, NULL) == 0 &&
 		    now_in.st.pgrp == k->t.pgrp &&
 		    now_in.st.start_time == k->t.start_time) {
-			k->ops->kill(k->ops->ctx, -k->t.pgrp, sig);
+			group_sent =
+			    k->ops->kill(k->ops->ctx, -k->t.pgrp, sig) == 0;
 		} else {
 			log_info("pid %d: no longer in process group %d: "
 			    "signalling it alone", (int)k->t.pid,
@@ -408,6 +410,12 @@ deliver(struct killer *k, int sig)
 		if (r == 0)
 			r = k->ops->kill(k->ops->ctx, k->t.pid, sig);
 	}
+	/*
+	 * The group's signal reached the victim too, and it may have died of
+	 * it already: then its pidfd says ESRCH, and that is no failure.
+	 */
+	if (group_sent && (r == -ESRCH || r == -ENOENT))
+		r = 0;
 	if (r < 0)
 		return r;
 	if (k->whole_cgroup) {

@@ -853,6 +853,36 @@ test_kill_start_process_group(void **state)
 }
 
 /*
+ * The group's signal kills the victim before its own arrives (a victim
+ * without a handler dies at once): ESRCH from the pidfd is then no
+ * failure, the kill goes on, and the victim is seen gone.
+ */
+static void
+test_kill_start_process_group_victim_died_first(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-basic", "[kill]\nprocess_group = yes\n", 0, false);
+
+	kit_victim(t, 3100, 777777);
+	t->f.send_signal_err = -ESRCH;
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_int_equal(t->k.state, KILL_WAITING);
+	assert_int_equal(t->k.n_term, 1);
+	assert_int_equal(fake_sys_count(&t->f, "kill", SIGTERM), 1);
+	t->f.exited = 1;
+	assert_int_equal(kill_check(&t->k, t->p, false, NULL), KILL_EVENT_GONE);
+	kit_close(t);
+	/* Without the group, the same ESRCH is the victim gone: no kill. */
+	t = kit_open("kill-basic", "", 0, false);
+	kit_victim(t, 3100, 777777);
+	t->f.send_signal_err = -ESRCH;
+	assert_int_equal(kit_start(t, SIGTERM), -ESRCH);
+	assert_int_equal(t->k.state, KILL_IDLE);
+	assert_int_equal(t->k.n_term, 0);
+	kit_close(t);
+}
+
+/*
  * The victim left its process group before SIGKILL (setpgid): its old
  * group id may have been taken by someone else since, so only the victim
  * gets the signal.
@@ -1383,6 +1413,8 @@ main(void)
 		cmocka_unit_test(test_kill_start_dry_run_cgroup),
 		cmocka_unit_test(test_kill_start_process_group),
 		cmocka_unit_test(test_kill_check_process_group_left),
+		cmocka_unit_test(
+		    test_kill_start_process_group_victim_died_first),
 		cmocka_unit_test(test_kill_start_process_group_never_kill),
 		cmocka_unit_test(test_kill_start_process_group_init),
 		cmocka_unit_test(test_kill_start_process_group_self),
