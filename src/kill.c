@@ -363,9 +363,12 @@ signal_one(struct killer *k, pid_t pid, void *arg)
 	return false;
 }
 
-/* Send sig to the victim, and to its group or cgroup if chosen. */
+/*
+ * Send sig to the victim, and to its group or cgroup if chosen.  now_is:
+ * the victim's stat as just read, or NULL to read it here.
+ */
 static int
-deliver(struct killer *k, int sig)
+deliver(struct killer *k, int sig, const struct proc_info *now_is)
 {
 	char path[2 * PROC_PATH_MAX];
 	bool group_sent = false;
@@ -386,11 +389,14 @@ deliver(struct killer *k, int sig)
 	if (k->whole_group) {
 		struct proc_info now_in;
 
-		memset(&now_in, 0, sizeof(now_in));
-		now_in.pid = k->t.pid;
-		if (proc_fill(k->pc, &now_in, PROC_HAVE_STAT, NULL) == 0 &&
-		    now_in.st.pgrp == k->t.pgrp &&
-		    now_in.st.start_time == k->t.start_time) {
+		if (now_is == NULL) {
+			memset(&now_in, 0, sizeof(now_in));
+			now_in.pid = k->t.pid;
+			if (proc_fill(k->pc, &now_in, PROC_HAVE_STAT, NULL) == 0)
+				now_is = &now_in;
+		}
+		if (now_is != NULL && now_is->st.pgrp == k->t.pgrp &&
+		    now_is->st.start_time == k->t.start_time) {
 			group_sent =
 			    k->ops->kill(k->ops->ctx, -k->t.pgrp, sig) == 0;
 		} else {
@@ -502,28 +508,28 @@ choose_scope(struct killer *k, const struct policy *p, const char *comm,
 
 /*
  * Is pid still the process that was judged (start time k->t.start_time),
- * and not already exiting?  0; -ESRCH if it is gone or a zombie (its
- * memory is on its way back); -ESTALE if the pid names another process.
+ * and not already exiting?  0, with its stat in *now_is; -ESRCH if it is
+ * gone or a zombie (its memory is on its way back); -ESTALE if the pid
+ * names another process.
  */
 static int
-still_there(const struct killer *k, pid_t pid)
+still_there(const struct killer *k, pid_t pid, struct proc_info *now_is)
 {
-	struct proc_info now_is;
 	int r;
 
-	memset(&now_is, 0, sizeof(now_is));
-	now_is.pid = pid;
-	r = proc_fill(k->pc, &now_is, PROC_HAVE_STAT, NULL);
+	memset(now_is, 0, sizeof(*now_is));
+	now_is->pid = pid;
+	r = proc_fill(k->pc, now_is, PROC_HAVE_STAT, NULL);
 	if (r < 0)
 		return r == -ENOENT || r == -ESRCH ? -ESRCH : -ESTALE;
-	if (now_is.st.start_time != k->t.start_time) {
+	if (now_is->st.start_time != k->t.start_time) {
 		log_debug("pid %d: started anew since the scan (start time "
 		    "%llu, was %llu): not the process judged", (int)pid,
-		    (unsigned long long)now_is.st.start_time,
+		    (unsigned long long)now_is->st.start_time,
 		    (unsigned long long)k->t.start_time);
 		return -ESTALE;
 	}
-	if (now_is.st.state == 'Z' || now_is.st.state == 'X')
+	if (now_is->st.state == 'Z' || now_is->st.state == 'X')
 		return -ESRCH;
 	return 0;
 }
@@ -533,7 +539,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
     int sig, const char *reason)
 {
 	struct proc_bufs bufs;
-	struct proc_info info = v->info;
+	struct proc_info info = v->info, now_is;
 	char comm[4 * PROC_COMM_MAX], user[64], rss[32];
 	const char *scope;
 	int r;
@@ -562,7 +568,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 			k->pidfd = r;
 		}
 	}
-	r = still_there(k, info.pid);
+	r = still_there(k, info.pid, &now_is);
 	if (r < 0) {
 		if (k->pidfd >= 0)
 			k->ops->close(k->ops->ctx, k->pidfd);
@@ -610,7 +616,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	k->term_deadline_ms = k->first_ms + p->term_timeout_ms;
 	if (k->dry_run && p->term_timeout_ms < 1000)
 		k->term_deadline_ms = k->first_ms + 1000;
-	r = deliver(k, sig);
+	r = deliver(k, sig, &now_is);
 	if (r < 0) {
 		if (k->pidfd >= 0)
 			k->ops->close(k->ops->ctx, k->pidfd);
@@ -717,7 +723,7 @@ kill_check(struct killer *k, const struct policy *p, bool kill_level,
 	if (k->sig == SIGTERM && (kill_level || t >= k->term_deadline_ms)) {
 		if (k->whole_cgroup || k->whole_group)
 			choose_scope(k, p, comm, k->t.cgroup[0] != '\0');
-		r = deliver(k, SIGKILL);
+		r = deliver(k, SIGKILL, NULL);
 		k->n_kill++;
 		if (kill_level)
 			k->n_escalate_level++;

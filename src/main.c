@@ -104,7 +104,6 @@ struct daemon {
 	pid_t self;
 	uint32_t sleep_ms;
 	uint64_t retry_at_ms; /* no candidate: next scan not before */
-	struct mem_sample decided; /* the reading the last kill was decided on */
 	struct refill_mark refill; /* the last victim's memory coming back */
 	bool refill_logged;
 	uint64_t next_report_ms;
@@ -788,7 +787,11 @@ act(struct daemon *d, int sig, uint64_t now_ms)
 		break;
 	case ACT_STARTED:
 		d->retry_at_ms = 0;
-		d->decided = d->mem;
+		/* The reading this kill was decided on, for the refill hold;
+		 * the mark holds once the victim is gone. */
+		d->refill.set = false;
+		d->refill.avail_kib = d->mem.avail_kib;
+		d->refill.swap_free_kib = d->mem.swap_free_kib;
 		d->m.kills[d->reason_kind][sig == SIGKILL]++;
 		d->m.last_kill = time(NULL);
 		notify_status(d, d->p->dry_run ? "dry run: would kill" :
@@ -850,9 +853,6 @@ poll_once(struct daemon *d)
 			if (ev == KILL_EVENT_GONE && !d->killer.dry_run) {
 				d->refill.set = true;
 				d->refill.gone_ms = now_ms;
-				d->refill.avail_kib = d->decided.avail_kib;
-				d->refill.swap_free_kib =
-				    d->decided.swap_free_kib;
 				d->refill_logged = false;
 			}
 			notify_status(d, ev == KILL_EVENT_STUCK ? "stuck:" :

@@ -65,7 +65,9 @@ proc_read(const struct proc_ctx *ctx, pid_t pid, const char *name, char *buf,
 	if (fd < 0)
 		return -errno;
 	while (len < size - 1) {
-		n = read(fd, buf + len, size - 1 - len);
+		size_t want = size - 1 - len;
+
+		n = read(fd, buf + len, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -80,7 +82,7 @@ proc_read(const struct proc_ctx *ctx, pid_t pid, const char *name, char *buf,
 		 * is the end, and the read of 0 that would say so again is
 		 * a syscall per process saved in every scan.
 		 */
-		if ((size_t)n < size - 1 - (len - (size_t)n) || n == 0)
+		if ((size_t)n < want)
 			break;
 	}
 	close(fd);

@@ -14,23 +14,7 @@ atk_init() {
 	: "${ATTACKER:?}"
 	cp "$ATTACKER" "$T/bin/atk"
 	trap atk_cleanup EXIT
-	atk_settle
-}
-
-# atk_settle: wait (5 s at most) until MemAvailable holds still: the test
-# before may still be giving back its hog's memory, and thresholds are
-# set from it.
-atk_settle() {
-	atk_prev=$(avail_kib)
-	atk_i=0
-	while [ $atk_i -lt 10 ]; do
-		sleep 0.5
-		atk_cur=$(avail_kib)
-		atk_d=$((atk_cur - atk_prev))
-		[ "${atk_d#-}" -lt 65536 ] && return 0
-		atk_prev=$atk_cur
-		atk_i=$((atk_i + 1))
-	done
+	settle
 }
 
 atk_cleanup() {

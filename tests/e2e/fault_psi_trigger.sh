@@ -9,56 +9,14 @@
 . "${srcdir:-.}/tests/e2e/lib.sh"
 e2e_init fault_psi_trigger.sh 6144
 
-# settled_avail: MemAvailable once it holds still for half a second
-# (10 s at most): a process of the test before may still be giving
-# memory back, or one outside the lock taking it.
-settled_avail() {
-	sa_a=$(avail_kib)
-	sa_n=20
-	while sleep 0.5 && sa_b=$(avail_kib) &&
-	    [ $(((sa_b - sa_a) * (sa_b - sa_a))) -gt $((32768 * 32768)) ] &&
-	    [ $sa_n -gt 0 ]; do
-		sa_a=$sa_b
-		sa_n=$((sa_n - 1))
-	done
-	echo "$sa_b"
-}
-
 if [ ! -r /proc/pressure/memory ]; then
 	echo "# fault_psi_trigger.sh: no PSI on this kernel; skipped"
 	exit 77
 fi
 
-# start_ns SETUP [ARGS]: bustd in a private mount namespace, once the
-# shell commands SETUP have run there.  exec all the way: BUSTD_PID is
-# the daemon's pid.
-start_ns() {
-	ns_setup=$1
-	shift
-	t_start "$T/bustd.log" unshare -m --propagation private \
-	    sh -c "set -e; $ns_setup; exec \"\$0\" \"\$@\"" \
-	    "$BUSTD" -n -c "$T/bustd.conf" "$@" 9>&-
-	BUSTD_PID=$t_pid
-	if ! t_wait_text "$T/bustd.log" "running with" 10; then
-		t_not_ok "bustd started" "$(cat "$T/bustd.log")"
-		exit 1
-	fi
-}
-
 # The readers of part 2 thrash the page cache of a memory cgroup, as in
 # psi.sh; without one, part 2 is skipped.
-CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-if [ -n "$CG2" ] && grep -qw memory "$CG2/cgroup.controllers" 2>/dev/null
-then
-	echo +memory > "$CG2/cgroup.subtree_control" 2>/dev/null
-	E2E_CGROUP=$CG2/bustd-e2e-$$
-	mkdir "$E2E_CGROUP" && echo 128M > "$E2E_CGROUP/memory.max" || exit 99
-elif [ -w /sys/fs/cgroup/memory ]; then
-	E2E_CGROUP=/sys/fs/cgroup/memory/bustd-e2e-$$
-	mkdir "$E2E_CGROUP" &&
-	    echo $((128 * 1024 * 1024)) > "$E2E_CGROUP/memory.limit_in_bytes" ||
-	    exit 99
-fi
+e2e_memcg || true
 
 AV=$(settled_avail)
 write_conf <<CONF

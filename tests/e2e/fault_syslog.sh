@@ -7,37 +7,6 @@
 . "${srcdir:-.}/tests/e2e/lib.sh"
 e2e_init fault_syslog.sh 6144
 
-# settled_avail: MemAvailable once it holds still for half a second
-# (10 s at most): a process of the test before may still be giving
-# memory back, or one outside the lock taking it.
-settled_avail() {
-	sa_a=$(avail_kib)
-	sa_n=20
-	while sleep 0.5 && sa_b=$(avail_kib) &&
-	    [ $(((sa_b - sa_a) * (sa_b - sa_a))) -gt $((32768 * 32768)) ] &&
-	    [ $sa_n -gt 0 ]; do
-		sa_a=$sa_b
-		sa_n=$((sa_n - 1))
-	done
-	echo "$sa_b"
-}
-
-# start_ns SETUP [ARGS]: bustd in a private mount namespace, once the
-# shell commands SETUP have run there.  exec all the way: BUSTD_PID is
-# the daemon's pid.
-start_ns() {
-	ns_setup=$1
-	shift
-	t_start "$T/bustd.log" unshare -m --propagation private \
-	    sh -c "set -e; $ns_setup; exec \"\$0\" \"\$@\"" \
-	    "$BUSTD" -n -c "$T/bustd.conf" "$@" 9>&-
-	BUSTD_PID=$t_pid
-	if ! t_wait_text "$T/bustd.log" "running with" 10; then
-		t_not_ok "bustd started" "$(cat "$T/bustd.log")"
-		exit 1
-	fi
-}
-
 AV=$(settled_avail)
 write_conf <<CONF
 [general]

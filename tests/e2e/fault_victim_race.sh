@@ -16,21 +16,6 @@
 . "${srcdir:-.}/tests/e2e/lib.sh"
 e2e_init fault_victim_race.sh 6144
 
-# settled_avail: MemAvailable once it holds still for half a second
-# (10 s at most): a process of the test before may still be giving
-# memory back, or one outside the lock taking it.
-settled_avail() {
-	sa_a=$(avail_kib)
-	sa_n=20
-	while sleep 0.5 && sa_b=$(avail_kib) &&
-	    [ $(((sa_b - sa_a) * (sa_b - sa_a))) -gt $((32768 * 32768)) ] &&
-	    [ $sa_n -gt 0 ]; do
-		sa_a=$sa_b
-		sa_n=$((sa_n - 1))
-	done
-	echo "$sa_b"
-}
-
 if ! command -v strace > /dev/null; then
 	echo "# fault_victim_race.sh: no strace; skipped"
 	exit 77

@@ -31,6 +31,53 @@ settle() {
 	done
 }
 
+# settled_avail: MemAvailable once it holds still (settle).
+settled_avail() {
+	settle
+	avail_kib
+}
+
+# start_ns SETUP [ARGS]: bustd in a private mount namespace, once the
+# shell commands SETUP have run there.  exec all the way: BUSTD_PID is
+# the daemon's pid.
+start_ns() {
+	ns_setup=$1
+	shift
+	t_start "$T/bustd.log" unshare -m --propagation private \
+	    sh -c "set -e; $ns_setup; exec \"\$0\" \"\$@\"" \
+	    "$BUSTD" -n -c "$T/bustd.conf" "$@" 9>&-
+	e2e_started
+}
+
+# e2e_started: BUSTD_PID is the daemon t_start just ran; wait for it.
+e2e_started() {
+	BUSTD_PID=$t_pid
+	if ! t_wait_text "$T/bustd.log" "running with" 10; then
+		t_not_ok "bustd started" "$(cat "$T/bustd.log")"
+		exit 1
+	fi
+}
+
+# e2e_memcg: E2E_CGROUP, a new memory cgroup limited to 128 MiB (cgroup
+# v2 memory.max, or v1 memory.limit_in_bytes), removed by the cleanup.
+# 1 if this machine has no memory cgroup to make.
+e2e_memcg() {
+	e2e_cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	if [ -n "$e2e_cg2" ] &&
+	    grep -qw memory "$e2e_cg2/cgroup.controllers" 2>/dev/null; then
+		echo +memory > "$e2e_cg2/cgroup.subtree_control" 2>/dev/null
+		E2E_CGROUP=$e2e_cg2/bustd-e2e-$$
+		mkdir "$E2E_CGROUP" &&
+		    echo 128M > "$E2E_CGROUP/memory.max" || exit 99
+	elif [ -w /sys/fs/cgroup/memory ]; then
+		E2E_CGROUP=/sys/fs/cgroup/memory/bustd-e2e-$$
+		mkdir "$E2E_CGROUP" && echo $((128 * 1024 * 1024)) \
+		    > "$E2E_CGROUP/memory.limit_in_bytes" || exit 99
+	else
+		return 1
+	fi
+}
+
 e2e_cleanup() {
 	if [ "$t_fail" -gt 0 ] && [ -f "$t_tmp/bustd.log" ]; then
 		echo "# bustd.log:"
@@ -81,11 +128,7 @@ write_conf() {
 # start_bustd [ARGS]: run the daemon in the foreground, wait for it.
 start_bustd() {
 	t_start "$T/bustd.log" "$BUSTD" -n -c "$T/bustd.conf" "$@" 9>&-
-	BUSTD_PID=$t_pid
-	if ! t_wait_text "$T/bustd.log" "running with" 10; then
-		t_not_ok "bustd started" "$(cat "$T/bustd.log")"
-		exit 1
-	fi
+	e2e_started
 }
 
 # reaim: set mem_term and mem_kill of $T/bustd.conf 1 and 2 GiB below

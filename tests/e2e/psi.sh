@@ -10,18 +10,7 @@ if [ ! -r /proc/pressure/memory ]; then
 	echo "# psi.sh: no PSI on this kernel; skipped"
 	exit 77
 fi
-CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
-if [ -n "$CG2" ] && grep -qw memory "$CG2/cgroup.controllers" 2>/dev/null
-then
-	echo +memory > "$CG2/cgroup.subtree_control" 2>/dev/null
-	E2E_CGROUP=$CG2/bustd-e2e-$$
-	mkdir "$E2E_CGROUP" && echo 128M > "$E2E_CGROUP/memory.max" || exit 99
-elif [ -w /sys/fs/cgroup/memory ]; then
-	E2E_CGROUP=/sys/fs/cgroup/memory/bustd-e2e-$$
-	mkdir "$E2E_CGROUP" &&
-	    echo $((128 * 1024 * 1024)) > "$E2E_CGROUP/memory.limit_in_bytes" ||
-	    exit 99
-else
+if ! e2e_memcg; then
 	echo "# psi.sh: no memory cgroup to limit the readers; skipped"
 	exit 77
 fi
