@@ -133,12 +133,21 @@ policy_defaults_text(void)
  * glibc's regcomp() copies a subexpression for each bound of a repeat
  * and once per '+': "a++++...+" doubles its memory with each '+' (40 of
  * them take gigabytes), and back-references make regexec() exponential.
- * Before compiling, estimate the size of the expanded expression: an
- * atom counts 1, a group the sum of what it holds, '+' doubles what it
- * follows, {n,m} multiplies it by its larger bound (n + 1 for {n,}).
- * Returns 0, or -E2BIG (too large) or -EINVAL (back-reference).
+ * Repeats that can match the empty string make loops of empty moves in
+ * the automaton, and the time regcomp() takes to close them multiplies
+ * with each: "$ " and four runs of '*' (70 bytes) took 7 s, "a*" and
+ * fourteen '+' minutes.  POSIX leaves stacked repeats ("a**", "a*+")
+ * undefined, and a '+' or a bound above one on what can match ""
+ * ("(a*)+", "(a?){2,9}") adds nothing ("(R*)+" is "R*"): both are
+ * refused, with a hint, before regcomp() sees them.
+ * Then estimate the size of the expanded expression: an atom counts 1, a
+ * group the sum of what it holds, '+' doubles what it follows, {n,m}
+ * multiplies it by its larger bound (n + 1 for {n,}).
+ * Returns 0, -E2BIG (too large), -EINVAL (back-reference), -ENOTSUP
+ * (stacked repeats) or -ELOOP (a repeat of what can match "").
  */
 #define REGEX_UNITS_MAX 4096
+#define REGEX_DEPTH_MAX 64
 
 static uint64_t
 units_mul(uint64_t a, uint64_t b)
@@ -146,16 +155,44 @@ units_mul(uint64_t a, uint64_t b)
 	return (b != 0 && a > UINT64_MAX / 4 / b) ? UINT64_MAX / 4 : a * b;
 }
 
+/* Where a group (or the whole expression) stands while it is read. */
+struct regex_level {
+	uint64_t total;		/* units so far */
+	uint64_t last;		/* units of the last piece */
+	bool have_last;		/* a piece a repeat could apply to */
+	bool last_repeated;	/* and a repeat already did */
+	bool last_empty;	/* the last piece can match "" */
+	bool before_empty;	/* so can this branch before it */
+	bool any_empty;		/* an earlier branch can */
+};
+
+static void
+level_init(struct regex_level *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->before_empty = true;
+	l->last_empty = true;
+}
+
+/* Can the branch read so far match ""? */
+static bool
+branch_empty(const struct regex_level *l)
+{
+	return l->before_empty && l->last_empty;
+}
+
 int
 policy_regex_check(const char *re)
 {
-	uint64_t total[64], last[64];
-	int depth = 0;
+	struct regex_level lv[REGEX_DEPTH_MAX], *l = lv;
 	const char *p = re;
 
-	total[0] = last[0] = 0;
+	level_init(l);
 	while (*p) {
 		uint64_t factor = 0, atom = 1;
+		bool empty = false;	/* the atom can match "" */
+		bool grows = false;	/* the repeat copies its operand */
+		bool may_skip = false;	/* its operand may occur no time */
 
 		switch (*p) {
 		case '\\':
@@ -189,32 +226,42 @@ policy_regex_check(const char *re)
 				p++;
 			break;
 		case '(':
-			if (depth == 63)
+			if (l == &lv[REGEX_DEPTH_MAX - 1])
 				return -E2BIG;
-			depth++;
-			total[depth] = last[depth] = 0;
+			level_init(++l);
 			p++;
 			continue;
 		case ')':
-			if (depth == 0) {
+			if (l == lv) {
 				p++;	/* regcomp will say what is wrong */
 				break;
 			}
-			atom = total[depth] ? total[depth] : 1;
-			depth--;
+			atom = l->total ? l->total : 1;
+			empty = l->any_empty || branch_empty(l);
+			l--;
 			p++;
 			break;
 		case '|':
-			last[depth] = 0;
+			l->any_empty |= branch_empty(l);
+			l->last = 0;
+			l->have_last = l->last_repeated = false;
+			l->before_empty = l->last_empty = true;
 			p++;
 			continue;
+		case '^':
+		case '$':
+			empty = true;
+			p++;
+			break;
 		case '*':
 		case '?':
 			factor = 1;
+			may_skip = true;
 			p++;
 			break;
 		case '+':
 			factor = 2;
+			grows = true;
 			p++;
 			break;
 		case '{': {
@@ -232,6 +279,8 @@ policy_regex_check(const char *re)
 			factor = hi > lo ? hi : lo;
 			if (factor == 0)
 				factor = 1;
+			grows = factor > 1;
+			may_skip = lo == 0;
 			p = *end == '}' ? end + 1 : end;
 			break;
 		}
@@ -240,16 +289,27 @@ policy_regex_check(const char *re)
 			break;
 		}
 		if (factor != 0) {
-			/* A repeat scales what it follows. */
-			uint64_t grown = units_mul(last[depth], factor);
+			/* A repeat scales what it follows; with nothing
+			 * before it, regcomp() refuses it. */
+			uint64_t grown = units_mul(l->last, factor);
 
-			total[depth] = total[depth] - last[depth] + grown;
-			last[depth] = grown;
+			if (l->last_repeated)
+				return -ENOTSUP;
+			if (grows && l->have_last && l->last_empty)
+				return -ELOOP;
+			l->last_repeated = true;
+			l->total = l->total - l->last + grown;
+			l->last = grown;
+			l->last_empty |= may_skip;
 		} else {
-			total[depth] += atom;
-			last[depth] = atom;
+			l->before_empty = l->before_empty && l->last_empty;
+			l->total += atom;
+			l->last = atom;
+			l->have_last = true;
+			l->last_empty = empty;
+			l->last_repeated = false;
 		}
-		if (total[depth] > REGEX_UNITS_MAX)
+		if (l->total > REGEX_UNITS_MAX)
 			return -E2BIG;
 	}
 	return 0;
@@ -570,9 +630,21 @@ policy_add_rule(struct policy *p, enum rule_set set, enum rule_field field,
 			    "allowed (matching could take exponential time)");
 			return -EINVAL;
 		}
+		if (rc == -ENOTSUP) {
+			snprintf(err, errsize, "stacked repeats (\"a*+\", "
+			    "\"a+?\") are undefined in POSIX; group the "
+			    "first: \"(a+)?\"");
+			return -EINVAL;
+		}
+		if (rc == -ELOOP) {
+			snprintf(err, errsize, "a '+' or {n,m} repeats "
+			    "something that can match the empty string "
+			    "(write \"(R)*\" for \"(R*)+\")");
+			return -EINVAL;
+		}
 		if (rc < 0) {
 			snprintf(err, errsize, "too complex (repeats expand "
-			    "it past %d units)", REGEX_UNITS_MAX);
+			    "it past %d atoms)", REGEX_UNITS_MAX);
 			return -EINVAL;
 		}
 		/* A finite set needs no automaton, and its grammar is a

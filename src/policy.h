@@ -160,9 +160,12 @@ int policy_add_rule(struct policy *p, enum rule_set set, enum rule_field field,
     size_t errsize);
 
 /*
- * Refuse a regular expression that regcomp() would blow up (stacked or
- * large repeats: memory doubles with each) or that regexec() could take
- * exponential time on (back-references).  0, -E2BIG or -EINVAL.
+ * Refuse a regular expression that regcomp() would blow up: stacked or
+ * large repeats (memory doubles with each): -E2BIG; stacked repeats
+ * ("a**", undefined in POSIX): -ENOTSUP; a '+' or {n,m} on something that
+ * can match "" (time multiplies with each): -ELOOP;
+ * or that regexec() could take exponential time on (back-references):
+ * -EINVAL.  0 if none of these.
  */
 int policy_regex_check(const char *re);
 
