@@ -43,18 +43,6 @@ fake_avail() {
 	fi
 }
 
-# shown KIB: a size as bustd's log writes it.
-shown() {
-	awk -v k="$1" 'BEGIN {
-		if (k >= 1048576) printf "%.2f GiB\n", k / 1048576
-		else printf "%.1f MiB\n", k / 1024 }'
-}
-
-# rss_mib PID: resident memory of PID in MiB.
-rss_mib() {
-	awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$1/status" 2>/dev/null
-}
-
 # grown PID MIB: wait (up to 10 s) until PID holds MIB MiB.
 grown() {
 	g_i=0

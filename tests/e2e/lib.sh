@@ -14,6 +14,18 @@ now_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
 }
 
+# shown KIB: a size as bustd's log writes it.
+shown() {
+	awk -v k="$1" 'BEGIN {
+		if (k >= 1048576) printf "%.2f GiB\n", k / 1048576
+		else printf "%.1f MiB\n", k / 1024 }'
+}
+
+# rss_mib PID: resident memory of PID in MiB.
+rss_mib() {
+	awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$1/status" 2>/dev/null
+}
+
 # settle: wait (up to 20 s) until MemAvailable holds still: memory freed
 # by whatever ran before comes back over seconds on some machines, and
 # thresholds are set from it.
