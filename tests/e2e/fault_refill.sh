@@ -54,6 +54,17 @@ grown() {
 	[ "$(rss_mib "$1")" -ge "$2" ] 2>/dev/null
 }
 
+# victim_at KIB PID NAME SIG LEVEL STATUS WHO: with MemAvailable at KIB,
+# bustd sends SIG to PID (NAME) for LEVEL, and PID dies with STATUS.
+victim_at() {
+	fake_avail "$1"
+	t_check "at $(shown "$1") $7 got $4" \
+	    wait_log "pid $2 \\($3\\).*sending $4.*reason: MemAvailable $(shown "$1") <= $5" 5
+	wait "$2"
+	v_status=$?
+	t_check "it died of it (status $v_status)" [ "$v_status" = "$6" ]
+}
+
 # signals: how many signals bustd has logged sending.
 signals() {
 	grep -c 'sending SIG' "$T/bustd.log"
@@ -102,12 +113,7 @@ t_check "above mem_term, nothing signalled" [ "$(signals)" = 0 ]
 
 # 1. Below mem_term: the largest process gets SIGTERM.
 LOW1=$((TERM_KIB - 200 * 1024))
-fake_avail "$LOW1"
-t_check "at $(shown "$LOW1") the hog got SIGTERM" \
-    wait_log "pid $HOG \\(hog\\).*sending SIGTERM.*reason: MemAvailable $(shown "$LOW1") <= mem_term" 5
-wait "$HOG"
-STATUS=$?
-t_check "the hog died of it (status $STATUS)" [ "$STATUS" = 143 ]
+victim_at "$LOW1" "$HOG" hog SIGTERM mem_term 143 "the hog"
 t_check "bustd saw it gone and holds: its memory may still come back" \
     wait_log "pid $HOG \\(hog\\): gone, MemAvailable $(shown "$LOW1") still at or below mem_term \\($(shown "$LOW1") when it was chosen\\)" 5
 
@@ -120,23 +126,14 @@ t_check "and the one after it" t_running "$THIRD"
 # 3. Memory falls further (more than 32 MiB below the reading the kill
 # was decided on): the shortage is a new one, bustd acts within cooldown.
 LOW2=$((KILL_KIB + 8 * 1024))
-fake_avail "$LOW2"
-t_check "at $(shown "$LOW2") the next process got SIGTERM" \
-    wait_log "pid $INNOCENT \\(innocent\\).*sending SIGTERM.*reason: MemAvailable $(shown "$LOW2") <= mem_term" 5
-wait "$INNOCENT"
-STATUS=$?
-t_check "it died of it (status $STATUS)" [ "$STATUS" = 143 ]
+victim_at "$LOW2" "$INNOCENT" innocent SIGTERM mem_term 143 "the next process"
 t_check "bustd saw it gone" wait_log "pid $INNOCENT \\(innocent\\): gone" 5
 
 # 4. mem_kill never waits: 16 MiB below the last reading (inside the
 # 32 MiB a SIGTERM-level decision would wait for) but below mem_kill.
 LOW3=$((KILL_KIB - 8 * 1024))
-fake_avail "$LOW3"
-t_check "at $(shown "$LOW3"), below mem_kill, the last one got SIGKILL at once" \
-    wait_log "pid $THIRD \\(third\\).*sending SIGKILL.*reason: MemAvailable $(shown "$LOW3") <= mem_kill" 5
-wait "$THIRD"
-STATUS=$?
-t_check "it died of it (status $STATUS)" [ "$STATUS" = 137 ]
+victim_at "$LOW3" "$THIRD" third SIGKILL mem_kill 137 \
+    "below mem_kill, the last one (at once)"
 t_check "three signals in all" [ "$(signals)" = 3 ]
 t_check "no error logged" sh -c "! grep -q '^error:' '$T/bustd.log'"
 t_check "bustd survived" t_running "$BUSTD_PID"
