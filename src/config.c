@@ -615,6 +615,22 @@ check_exec(struct parse_ctx *c, const char *at, const char *path)
 	return 0;
 }
 
+/*
+ * "key =;x" gives the value ";x", but "key = ;x", as --print-config
+ * writes it, reads as an empty value and a comment: such a value could
+ * not be printed back, so it is refused.  Says so and returns true.
+ */
+static bool
+comment_like(struct parse_ctx *c, const char *at, const char *name,
+    const char *value)
+{
+	if (*value != ';')
+		return false;
+	diag_at(c->d, c->cur_line, "%s: %s: a value cannot start with ';' "
+	    "(after a space it starts a comment)", at, name);
+	return true;
+}
+
 static void
 set_scalar(struct parse_ctx *c, int idx, const char *value, int line)
 {
@@ -640,6 +656,8 @@ set_scalar(struct parse_ctx *c, int idx, const char *value, int line)
 		    k->type == TYPE_ENUM ? "see bustd.conf(5)" : type_hint(k));
 		return;
 	}
+	if (comment_like(c, at, k->name, value))
+		return;
 
 	switch (k->type) {
 	case TYPE_ENUM:
@@ -759,6 +777,8 @@ add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
 		diag_at(c->d, c->cur_line, "%s: %s: empty value", at, name);
 		return;
 	}
+	if (comment_like(c, at, name, value))
+		return;
 	if (field == FIELD_USER) {
 		struct passwd pw, *res = NULL;
 		char pwbuf[4096];
