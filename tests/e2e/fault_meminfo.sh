@@ -29,7 +29,7 @@ fake_meminfo() {
 	/^SReclaimable:/ { put("SReclaimable", r); next }
 	/^Shmem:/ { put("Shmem", s); next }
 	{ print }' /proc/meminfo > "$T/meminfo.new" &&
-	    cat "$T/meminfo.new" > "$T/meminfo"
+	    rewrite_bound "$T/meminfo"
 }
 
 AV=$(settled_avail)

@@ -17,30 +17,12 @@
 e2e_init fault_refill.sh 2048
 
 # fake_avail KIB: the real /proc/meminfo with MemAvailable set to KIB,
-# written in place over $T/meminfo (the bind mount holds its inode).
-# Near mem_term bustd reads the file every 10 ms, and rewriting it is not
-# atomic (a reader can find it empty: bustd then falls back to the sysinfo
-# bound, as it must): bustd is stopped while it is written.
+# over $T/meminfo.  Near mem_term bustd reads it every 10 ms: an empty
+# read would make it fall back to the sysinfo bound, as it must.
 fake_avail() {
 	awk -v a="$1" '/^MemAvailable:/ { printf "%-15s %8d kB\n",
 	    "MemAvailable:", a; next } { print }' /proc/meminfo \
-	    > "$T/meminfo.new" || exit 99
-	if [ -n "${BUSTD_PID:-}" ]; then
-		kill -s STOP "$BUSTD_PID" || exit 99
-		f_i=0
-		until [ "$(cut -d' ' -f3 "/proc/$BUSTD_PID/stat")" = T ]; do
-			f_i=$((f_i + 1))
-			if [ $f_i -gt 500 ]; then
-				kill -s CONT "$BUSTD_PID"
-				exit 99
-			fi
-			sleep 0.01
-		done
-	fi
-	cat "$T/meminfo.new" > "$T/meminfo"
-	if [ -n "${BUSTD_PID:-}" ]; then
-		kill -s CONT "$BUSTD_PID"
-	fi
+	    > "$T/meminfo.new" && rewrite_bound "$T/meminfo"
 }
 
 # grown PID MIB: wait (up to 10 s) until PID holds MIB MiB.

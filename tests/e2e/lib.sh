@@ -61,6 +61,29 @@ start_ns() {
 	e2e_started
 }
 
+# rewrite_bound FILE: write FILE.new over FILE in place (a bind mount into
+# bustd's namespace holds its inode).  Writing is not atomic: a reader can
+# find the file empty or half written, so a running bustd is stopped
+# meanwhile.
+rewrite_bound() {
+	if [ -n "${BUSTD_PID:-}" ]; then
+		kill -s STOP "$BUSTD_PID" || exit 99
+		rb_i=0
+		until [ "$(cut -d' ' -f3 "/proc/$BUSTD_PID/stat")" = T ]; do
+			rb_i=$((rb_i + 1))
+			if [ $rb_i -gt 500 ]; then
+				kill -s CONT "$BUSTD_PID"
+				exit 99
+			fi
+			sleep 0.01
+		done
+	fi
+	cat "$1.new" > "$1"
+	if [ -n "${BUSTD_PID:-}" ]; then
+		kill -s CONT "$BUSTD_PID"
+	fi
+}
+
 # e2e_started: BUSTD_PID is the daemon t_start just ran; wait for it.
 e2e_started() {
 	BUSTD_PID=$t_pid
