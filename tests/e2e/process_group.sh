@@ -5,7 +5,7 @@
 . "${srcdir:-.}/tests/e2e/lib.sh"
 e2e_init process_group.sh 6144
 
-AV=$(avail_kib)
+AV=$(settled_avail)
 write_conf <<CONF
 [general]
 profile = none
@@ -24,7 +24,7 @@ CONF
 start_bustd
 
 # 1. A hog with three children in a group of its own.
-spawn LEADER setsid "$T/bin/hog" -k 3 -r 400 -c 3000 -t 30 -w "$T/ready1"
+spawn LEADER setsid "$T/bin/hog" -k 3 -r 400 -c 4096 -t 30 -w "$T/ready1"
 i=0
 while [ ! -f "$T/ready1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 KIDS=$(pgrep -P "$LEADER" | tr '\n' ' ')
