@@ -18,17 +18,14 @@ void
 kill_init(struct killer *k, const struct sys_ops *ops,
     const struct proc_ctx *pc, pid_t self, const char *cgroup_root)
 {
-	memset(k, 0, offsetof(struct killer, cgroup_root));
-	k->cgroup_root[0] = '\0';
+	memset(k, 0, offsetof(struct killer, t));
 	k->t.pid = 0;
 	k->t.comm[0] = '\0';
 	k->ops = ops;
 	k->pc = pc;
 	k->self = self;
 	k->pidfd = -1;
-	if (cgroup_root != NULL)
-		snprintf(k->cgroup_root, sizeof(k->cgroup_root), "%s",
-		    cgroup_root);
+	k->cgroup_root = cgroup_root != NULL ? cgroup_root : "";
 }
 
 static uint64_t

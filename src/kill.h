@@ -70,14 +70,15 @@ struct killer {
 	unsigned long n_escalate_level;
 	uint64_t last_gone_ms;
 	uint64_t last_kill_ms; /* time of the last first signal */
+	const char *cgroup_root; /* cgroup2 mount, "" if none; not ours */
 
 	/* Large and seldom used: kept last, and not cleared by kill_init()
 	 * (pages of a fresh mapping stay unused until a kill). */
-	char cgroup_root[PROC_PATH_MAX]; /* cgroup2 mount, "" if none */
 	struct kill_target t;
 };
 
-/* cgroup_root: the cgroup2 mount point from mountinfo, or NULL. */
+/* cgroup_root: the cgroup2 mount point from mountinfo, or NULL.  The
+ * string is the caller's and must outlive the killer. */
 void kill_init(struct killer *k, const struct sys_ops *ops,
     const struct proc_ctx *pc, pid_t self, const char *cgroup_root);
 

@@ -114,9 +114,12 @@ struct daemon {
 	uint64_t meminfo_polls;
 	time_t loaded_at;
 	char reason[256];
-	/* Large buffers last: their pages are touched only when used. */
-	char metrics_buf[METRICS_MAX];
+	char *cgroup_root; /* the cgroup2 mount point, NULL if none */
+	/* The killer's own fields share the first page with the above; its
+	 * victim's details, and the large buffers after it, are touched only
+	 * when used. */
 	struct killer killer;
+	char metrics_buf[METRICS_MAX];
 };
 
 static void
@@ -667,11 +670,56 @@ setup_signals(sigset_t *orig)
 	sigprocmask(SIG_BLOCK, &block, orig);
 }
 
+/*
+ * Start-up (parsing the policy, finding the cgroup2 mount, the warm-up)
+ * runs deeper in the stack than the loop does.  Give back the stack pages
+ * below this frame, so that they are not locked with the rest: nothing
+ * lives below the stack pointer, and a page touched again comes back
+ * zeroed (the loop's own, at its first turn).
+ */
+static void
+trim_stack(void)
+{
+	volatile char here = 0;
+	unsigned long lo, hi;
+	uintptr_t cut;
+	long page = sysconf(_SC_PAGESIZE);
+	char line[256];
+	bool start = true;
+	FILE *f;
+
+	if (page <= 0)
+		return;
+	/* This frame's page and the one below stay: the calls made from
+	 * here use them. */
+	cut = ((uintptr_t)&here & ~((uintptr_t)page - 1)) - (uintptr_t)page;
+	f = fopen("/proc/self/maps", "re");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t n = strlen(line);
+		bool whole = start;
+
+		/* Only a whole line is looked at (long paths come in parts). */
+		start = n > 0 && line[n - 1] == '\n';
+		if (!whole || !start || n < 9 ||
+		    strcmp(line + n - 8, "[stack]\n") != 0 ||
+		    sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+			continue;
+		if (lo < cut && cut <= hi)
+			madvise((void *)lo, cut - lo, MADV_DONTNEED);
+		break;
+	}
+	fclose(f);
+	(void)here;
+}
+
 static void
 protect_self(void)
 {
 	int fd, r = 0;
 
+	trim_stack();
 	/* Give back what loading the policy used and freed: it would be
 	 * locked in with the rest. */
 	malloc_trim(0);
@@ -960,6 +1008,20 @@ poll_once(struct daemon *d)
 	}
 }
 
+/* The cgroup2 mount point, on the heap (its buffer is large, the path
+ * short), or NULL if there is none. */
+static char *
+find_cgroup2(int procfs_fd)
+{
+	char *buf, *path = NULL;
+
+	buf = malloc(PROC_PATH_MAX);
+	if (buf != NULL && kill_find_cgroup2(procfs_fd, buf, PROC_PATH_MAX) == 0)
+		path = strdup(buf);
+	free(buf);
+	return path;
+}
+
 static int
 run(struct options *o, struct policy *p)
 {
@@ -967,7 +1029,6 @@ run(struct options *o, struct policy *p)
 	struct pollfd fds[2];
 	struct timespec ts;
 	sigset_t orig;
-	char cgroot[PROC_PATH_MAX];
 	int r, n;
 
 	/*
@@ -998,10 +1059,8 @@ run(struct options *o, struct policy *p)
 	r = victim_selector_init(&d->sel, 0, d->self);
 	if (r < 0)
 		fatal_r(r, "allocating the scan table");
-	if (kill_find_cgroup2(d->pc.dirfd, cgroot, sizeof(cgroot)) < 0)
-		cgroot[0] = '\0';
-	kill_init(&d->killer, &sys_real, &d->pc, d->self,
-	    cgroot[0] ? cgroot : NULL);
+	d->cgroup_root = find_cgroup2(d->pc.dirfd);
+	kill_init(&d->killer, &sys_real, &d->pc, d->self, d->cgroup_root);
 	hook_init(&d->hooks, &sys_real);
 	d->m.version = PACKAGE_VERSION;
 	d->m.reload_ok = true;
@@ -1071,6 +1130,7 @@ run(struct options *o, struct policy *p)
 	monitor_close(&d->mon);
 	proc_close(&d->pc);
 	policy_free(d->p);
+	free(d->cgroup_root);
 	if (!o->no_daemon)
 		unlink(BUSTD_PIDFILE);
 	munmap(d, sizeof(*d));

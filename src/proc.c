@@ -411,15 +411,45 @@ read_cgroup(const struct proc_ctx *ctx, struct proc_info *info, char *buf,
 	return 0;
 }
 
+/* Where the strings info already has in bufs end: the next one goes
+ * there.  Strings kept elsewhere (a caller's copy) take no room. */
+static size_t
+text_used(const struct proc_info *info, const struct proc_bufs *bufs)
+{
+	const char *s[3] = { info->exe, info->cmdline, info->cgroup };
+	const unsigned int bits[3] = { PROC_HAVE_EXE, PROC_HAVE_CMDLINE,
+		PROC_HAVE_CGROUP };
+	uintptr_t lo = (uintptr_t)bufs->text, hi = lo + sizeof(bufs->text);
+	size_t used = 0, end;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		uintptr_t a = (uintptr_t)s[i];
+
+		if (!(info->have & bits[i]) || s[i] == NULL || a < lo ||
+		    a >= hi)
+			continue;
+		end = (size_t)(a - lo) + strnlen(s[i], hi - a) + 1;
+		if (end > used)
+			used = end;
+	}
+	return used < sizeof(bufs->text) ? used : sizeof(bufs->text);
+}
+
 int
 proc_fill(const struct proc_ctx *ctx, struct proc_info *info, unsigned int want,
     struct proc_bufs *bufs)
 {
+	const unsigned int strings =
+	    PROC_HAVE_EXE | PROC_HAVE_CMDLINE | PROC_HAVE_CGROUP;
 	unsigned int todo = want & ~info->have & ~info->failed;
+	size_t used = todo & strings ? text_used(info, bufs) : 0;
 	int first = 0;
 	unsigned int bit;
 
 	for (bit = 1; bit <= PROC_HAVE_CGROUP; bit <<= 1) {
+		char *at = bufs->text + used;
+		size_t left = sizeof(bufs->text) - used;
 		int r = 0;
 
 		if (!(todo & bit))
@@ -439,20 +469,25 @@ proc_fill(const struct proc_ctx *ctx, struct proc_info *info, unsigned int want,
 			r = read_int(ctx, info->pid, "oom_score_adj",
 			    &info->oom_score_adj);
 			break;
+		/* Each string is read once per process at most, so its
+		 * full size is always left (text is the sum of the three). */
 		case PROC_HAVE_EXE:
-			r = read_exe(ctx, info, bufs->exe, sizeof(bufs->exe));
+			r = left < PROC_PATH_MAX ? -ENOBUFS :
+			    read_exe(ctx, info, at, PROC_PATH_MAX);
 			break;
 		case PROC_HAVE_CMDLINE:
-			r = read_cmdline(ctx, info, bufs->cmdline,
-			    sizeof(bufs->cmdline));
+			r = left < PROC_CMDLINE_MAX + 1 ? -ENOBUFS :
+			    read_cmdline(ctx, info, at, PROC_CMDLINE_MAX + 1);
 			break;
 		case PROC_HAVE_CGROUP:
-			r = read_cgroup(ctx, info, bufs->cgroup,
-			    sizeof(bufs->cgroup));
+			r = left < PROC_PATH_MAX ? -ENOBUFS :
+			    read_cgroup(ctx, info, at, PROC_PATH_MAX);
 			break;
 		}
 		if (r == 0) {
 			info->have |= bit;
+			if (bit & strings)
+				used += strlen(at) + 1;
 		} else {
 			info->failed |= bit;
 			if (first == 0)

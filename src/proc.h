@@ -53,11 +53,13 @@ struct proc_info {
 	const char *cgroup; /* v2 path, "/" for the root */
 };
 
-/* Scratch space for one process's strings; preallocated, no heap. */
+/*
+ * Scratch space for one process's strings; preallocated, no heap.  They
+ * are packed one after the other in the order read, each given the most
+ * it may need: short strings share a page rather than dirtying one each.
+ */
 struct proc_bufs {
-	char exe[PROC_PATH_MAX];
-	char cmdline[PROC_CMDLINE_MAX + 1];
-	char cgroup[PROC_PATH_MAX];
+	char text[PROC_PATH_MAX + PROC_CMDLINE_MAX + 1 + PROC_PATH_MAX];
 };
 
 /* An open /proc: every path is relative to its fd. */

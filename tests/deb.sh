@@ -182,6 +182,16 @@ done
 t_check "the package holds no test file" \
     deb_lacks 'tests/\|/hog$' "$t_tmp/contents"
 
+# libinih is linked in (libinih.a): no dependency on libinih1, and the
+# control file says which libinih went in.
+dpkg-deb -f "$deb" Depends Static-Built-Using > "$t_tmp/fields"
+dpkg-deb -f "$deb" Depends > "$t_tmp/depends"
+deb_show "$t_tmp/fields"
+t_check "the package does not depend on libinih1" \
+    deb_lacks 'libinih' "$t_tmp/depends"
+t_check "Static-Built-Using names the libinih built in" \
+    grep -q '^Static-Built-Using: libinih (= [^)]*)$' "$t_tmp/fields"
+
 # --- Install ---
 
 if [ -d /run/systemd/system ]; then

@@ -900,7 +900,7 @@ test_proc_fill_exe(void **state)
 	assert_int_equal(proc_fill(&t->ctx, &info, PROC_HAVE_EXE, &bufs), 0);
 	assert_int_equal(info.have, PROC_HAVE_EXE);
 	assert_string_equal(info.exe, "/usr/sbin/sshd");
-	assert_ptr_equal(info.exe, bufs.exe);
+	assert_ptr_equal(info.exe, bufs.text);
 }
 
 static void
@@ -995,8 +995,56 @@ test_proc_fill_all(void **state)
 	assert_string_equal(info.exe, "/usr/bin/python3.11");
 	assert_string_equal(info.cgroup,
 	    "/user.slice/user-1000.slice/session-2.scope");
-	assert_ptr_equal(info.cmdline, bufs.cmdline);
-	assert_ptr_equal(info.cgroup, bufs.cgroup);
+	/* Packed in the order read, each right after the last one's NUL. */
+	assert_ptr_equal(info.exe, bufs.text);
+	assert_ptr_equal(info.cmdline, info.exe + strlen(info.exe) + 1);
+	assert_ptr_equal(info.cgroup, info.cmdline + info.cmdline_len + 1);
+}
+
+/* Strings read in several calls keep the ones read before; a string the
+ * caller keeps elsewhere takes no room; a new process starts over. */
+static void
+test_proc_fill_packed(void **state)
+{
+	static char elsewhere[] = "kept by the caller";
+	struct tree *t = *state;
+	struct proc_bufs bufs;
+	struct proc_info info;
+
+	memset(&bufs, 'x', sizeof(bufs));
+	info_init(&info, 27295);
+	assert_int_equal(proc_fill(&t->ctx, &info, PROC_HAVE_CGROUP, &bufs), 0);
+	assert_ptr_equal(info.cgroup, bufs.text);
+	assert_int_equal(proc_fill(&t->ctx, &info, PROC_HAVE_EXE, &bufs), 0);
+	assert_ptr_equal(info.exe, info.cgroup + strlen(info.cgroup) + 1);
+	assert_int_equal(proc_fill(&t->ctx, &info, PROC_HAVE_CMDLINE, &bufs),
+	    0);
+	assert_ptr_equal(info.cmdline, info.exe + strlen(info.exe) + 1);
+	/* Nothing read before was overwritten. */
+	assert_string_equal(info.cgroup,
+	    "/user.slice/user-1000.slice/session-2.scope");
+	assert_string_equal(info.exe, "/usr/bin/python3.11");
+	assert_string_equal(info.cmdline,
+	    "/usr/bin/python3 -c import time; time.sleep(3)");
+
+	/* The command line copied out (as the killer does): the cgroup and
+	 * exe are read again into a free buffer, from its start. */
+	info_init(&info, 27127);
+	info.cmdline = elsewhere;
+	info.have |= PROC_HAVE_CMDLINE;
+	assert_int_equal(proc_fill(&t->ctx, &info,
+	    PROC_HAVE_EXE | PROC_HAVE_CGROUP, &bufs), 0);
+	assert_ptr_equal(info.exe, bufs.text);
+	assert_string_equal(info.exe, "/usr/sbin/sshd");
+	assert_ptr_equal(info.cgroup, info.exe + strlen(info.exe) + 1);
+	assert_string_equal(elsewhere, "kept by the caller");
+
+	/* A stale pointer with its bit clear does not hold room. */
+	info_init(&info, 1);
+	info.exe = bufs.text + 100;
+	assert_int_equal(proc_fill(&t->ctx, &info, PROC_HAVE_CMDLINE, &bufs),
+	    0);
+	assert_ptr_equal(info.cmdline, bufs.text);
 }
 
 static void
@@ -1205,6 +1253,7 @@ main(void)
 		cmocka_unit_test(test_proc_fill_cmdline),
 		cmocka_unit_test(test_proc_fill_cgroup),
 		cmocka_unit_test(test_proc_fill_all),
+		cmocka_unit_test(test_proc_fill_packed),
 		cmocka_unit_test(test_proc_fill_missing_pid),
 		cmocka_unit_test(test_proc_fill_no_exe),
 		cmocka_unit_test(test_proc_fill_no_cgroup_file),
