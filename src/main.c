@@ -112,6 +112,8 @@ struct daemon {
 	uint64_t prev_ms;		/* for the fill rate: 0 = none */
 	uint64_t fast_polls;
 	uint64_t meminfo_polls;
+	uint64_t gap_kib;	/* MemAvailable above the sysinfo bound, */
+	uint64_t gap_ms;	/* at the last exact reading: 0 = none */
 	time_t loaded_at;
 	char reason[256];
 	char *cgroup_root; /* the cgroup2 mount point, NULL if none */
@@ -341,12 +343,17 @@ static int
 read_meminfo(struct daemon *d)
 {
 	int r = monitor_read_meminfo(&d->mon, &d->mem);
+	uint64_t bound;
 
 	if (r < 0) {
 		if (r != d->meminfo_err)
 			log_err_r(r, "/proc/meminfo: cannot read it; using free "
 			    "memory from sysinfo(2) minus the kernel's reserve");
 		d->meminfo_err = r;
+		/* Try it again with the gap's next learning, not each poll
+		 * the sysinfo bound suffices for. */
+		d->gap_kib = 0;
+		d->gap_ms = sys_now_ms();
 		return r;
 	}
 	if (d->meminfo_err != 0)
@@ -358,7 +365,12 @@ read_meminfo(struct daemon *d)
 		    "SReclaimable and Shmem");
 	d->estimate_logged = d->mem.estimated;
 	monitor_check_reserve(&d->mon, &d->mem);
+	/* What sysinfo(2) would have said, for monitor_exact_pays(). */
+	bound = d->mem.free_kib > d->mon.reserve_kib ?
+	    d->mem.free_kib - d->mon.reserve_kib : 0;
 	d->meminfo_polls++;
+	d->gap_kib = d->mem.avail_kib > bound ? d->mem.avail_kib - bound : 0;
+	d->gap_ms = sys_now_ms();
 	return 0;
 }
 
@@ -380,8 +392,15 @@ sample_memory(struct daemon *d)
 	    (uint64_t)si.freeram * (si.mem_unit ? si.mem_unit : 1) / 1024,
 	    d->mon.reserve_kib)) {
 		sample_from_sysinfo(d, &si);
-		d->fast_polls++;
-		return 0;
+		/* Unless much page cache makes the exact reading worth it
+		 * (learned again every MONITOR_GAP_MS). */
+		if (d->gap_ms != 0 &&
+		    sys_now_ms() - d->gap_ms < MONITOR_GAP_MS &&
+		    !monitor_exact_pays(&d->lim, &d->mem, d->gap_kib,
+		    d->ncpu)) {
+			d->fast_polls++;
+			return 0;
+		}
 	}
 	r = read_meminfo(d);
 	if (r < 0) {

@@ -357,6 +357,19 @@ monitor_fast_path_safe(const struct limits *l, uint64_t free_kib,
 	return free_kib - reserve_kib > monitor_watch_kib(l);
 }
 
+bool
+monitor_exact_pays(const struct limits *l, const struct mem_sample *fast,
+    uint64_t gap_kib, unsigned int ncpu)
+{
+	struct mem_sample guess = *fast;
+
+	if (gap_kib == 0)
+		return false;
+	guess.avail_kib = fast->avail_kib + gap_kib;
+	return monitor_sleep_ms(l, &guess, ncpu, false) >=
+	    2 * (uint64_t)monitor_sleep_ms(l, fast, ncpu, false);
+}
+
 /* ms for the fastest fill to bring have down to level: 0 only if there
  * already, at least 1 above it. */
 static uint64_t

@@ -100,6 +100,21 @@ bool monitor_fast_path_safe(const struct limits *l, uint64_t free_kib,
 uint64_t monitor_watch_kib(const struct limits *l);
 
 /*
+ * Is reading /proc/meminfo worth it when the sysinfo(2) bound (fast, a
+ * sample with exact false) is safe to use?  The bound leaves out the page
+ * cache and reclaimable slab; with much of them it makes bustd wake far
+ * more often than MemAvailable would.  gap_kib is what the last exact
+ * reading was above its own bound.  An exact reading costs about half a
+ * wake-up more (the file is formatted on each read): it pays when, with
+ * the same gap, bustd could sleep at least twice as long.  It is always
+ * safe: an exact reading is the one bustd uses when the bound is not.
+ */
+bool monitor_exact_pays(const struct limits *l, const struct mem_sample *fast,
+    uint64_t gap_kib, unsigned int ncpu);
+/* The gap is learned again at least this often. */
+#define MONITOR_GAP_MS 30000
+
+/*
  * How long to sleep before the next poll: the time the fastest fill needs
  * to reach the nearest level below s, clamped to [MIN, MAX].  ncpu scales
  * the fill rate.  psi_watch: PSI is being sampled (below the gate).

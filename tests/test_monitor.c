@@ -866,6 +866,52 @@ test_monitor_sleep_ms_psi_gate(void **state)
 	assert_int_equal(monitor_sleep_ms(&l, &s, 1, false), 300);
 }
 
+/* --- An exact reading when the sysinfo bound is far below it --- */
+
+static void
+test_monitor_exact_pays(void **state)
+{
+	struct limits l = limits_default();
+	struct mem_sample fast;
+
+	(void)state;
+	l.psi_on = false;
+	/* The bound 300 ms of fill above mem_term. */
+	fast = sample(l.mem_term_kib + 300 * RATE1, 0, 0);
+	fast.exact = false;
+	/* Nothing learned, or no page cache: no. */
+	assert_false(monitor_exact_pays(&l, &fast, 0, 1));
+	/* A desktop with 6 GiB of page cache: 300 ms against seconds. */
+	assert_true(monitor_exact_pays(&l, &fast, 6 * GIB, 1));
+	/* Twice the sleep exactly pays; a little less does not. */
+	assert_true(monitor_exact_pays(&l, &fast, 300 * RATE1, 1));
+	assert_false(monitor_exact_pays(&l, &fast, 299 * RATE1, 1));
+	/* A small cache against 3 GiB of headroom (no page cache to
+	 * speak of, as in a VM that hands freed pages back): no. */
+	fast = sample(l.mem_term_kib + 3 * GIB, 0, 0);
+	fast.exact = false;
+	assert_false(monitor_exact_pays(&l, &fast, 300 * MIB, 2));
+	/* Already at the longest sleep: nothing to win. */
+	fast = sample(l.mem_term_kib + 30 * GIB, 0, 0);
+	fast.exact = false;
+	assert_false(monitor_exact_pays(&l, &fast, 30 * GIB, 1));
+	/* With swap, a level needs both low: the later crossing decides,
+	 * here swap's (600 ms), and only a gap that takes memory past
+	 * twice that lengthens the sleep enough. */
+	fast = sample(l.mem_term_kib + 300 * RATE1, 4 * GIB,
+	    l.swap_term_kib + 600 * RATE1);
+	fast.exact = false;
+	assert_int_equal(monitor_sleep_ms(&l, &fast, 1, false), 600);
+	assert_false(monitor_exact_pays(&l, &fast, 600 * RATE1, 1));
+	assert_true(monitor_exact_pays(&l, &fast, 6 * GIB, 1));
+	/* PSI on, the gate nearest: the gap counts against the gate. */
+	l.psi_on = true;
+	fast = sample(l.psi_gate_kib + 100 * RATE1, 0, 0);
+	fast.exact = false;
+	assert_true(monitor_exact_pays(&l, &fast, 100 * RATE1, 1));
+	assert_false(monitor_exact_pays(&l, &fast, 50 * RATE1, 1));
+}
+
 static void
 test_monitor_sleep_ms_psi_watch(void **state)
 {
@@ -1481,6 +1527,7 @@ main(void)
 		cmocka_unit_test(test_monitor_sleep_ms_swap_headroom),
 		cmocka_unit_test(test_monitor_sleep_ms_psi_gate),
 		cmocka_unit_test(test_monitor_sleep_ms_psi_watch),
+		cmocka_unit_test(test_monitor_exact_pays),
 		cmocka_unit_test(test_monitor_sleep_ms_sub_ms_headroom),
 		cmocka_unit_test(test_monitor_sleep_ms_invariant),
 		cmocka_unit_test(test_monitor_predict_ms_fill),
