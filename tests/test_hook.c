@@ -387,14 +387,14 @@ hkit_bus(struct hkit *k, uid_t uid, char kind)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char dir[PATH_MAX];
 	FILE *f;
-	int fd;
+	int fd, n;
 
 	temp_dir(k->tmp, sizeof(k->tmp), "hook-run");
 	k->h.run_user_dir = k->tmp;
 	snprintf(dir, sizeof(dir), "%s/%u", k->tmp, (unsigned int)uid);
 	assert_int_equal(mkdir(dir, 0700), 0);
-	assert_true(strlen(dir) + 5 < sizeof(sa.sun_path));
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", dir);
+	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/bus", dir);
+	assert_true(n > 0 && (size_t)n < sizeof(sa.sun_path));
 	if (kind == 'n')
 		return;
 	if (kind == 'f') {

@@ -713,11 +713,11 @@ test_sys_notify_path(void **state)
 	static const char text[] = "READY=1\nSTATUS=x";
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char dir[PATH_MAX], got[256];
-	int fd;
+	int fd, n;
 
 	temp_dir(dir, sizeof(dir), "notify");
-	assert_true(strlen(dir) + 8 < sizeof(sa.sun_path));
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", dir);
+	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", dir);
+	assert_true(n > 0 && (size_t)n < sizeof(sa.sun_path));
 	fd = bind_dgram(&sa, sizeof(sa));
 	assert_int_equal(setenv("NOTIFY_SOCKET", sa.sun_path, 1), 0);
 	assert_int_equal(sys_notify(text), 0);

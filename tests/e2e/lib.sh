@@ -176,14 +176,34 @@ reaim() {
 	sed -i -e "s/^mem_term = .*/mem_term = $((e2e_av - 1024 * 1024))K/" \
 	    -e "s/^mem_kill = .*/mem_kill = $((e2e_av - 2048 * 1024))K/" \
 	    "$T/bustd.conf"
-	e2e_nr=$(grep -c '^reloaded ' "$T/bustd.log")
-	kill -HUP "$BUSTD_PID"
-	e2e_n=$((5 * t_ticks))
+	reload_bustd
+}
+
+# more_lines ERE N SECONDS: wait until bustd's log has more than N lines
+# matching ERE.
+more_lines() {
+	e2e_n=$(($3 * t_ticks))
 	while [ "$e2e_n" -gt 0 ] &&
-	    [ "$(grep -c '^reloaded ' "$T/bustd.log")" -le "$e2e_nr" ]; do
+	    [ "$(grep -Ec -- "$1" "$T/bustd.log")" -le "$2" ]; do
 		sleep "$t_tick"
 		e2e_n=$((e2e_n - 1))
 	done
+	[ "$(grep -Ec -- "$1" "$T/bustd.log")" -gt "$2" ]
+}
+
+# reload_bustd: SIGHUP, and wait (up to 5 s) for the reload's log line.
+reload_bustd() {
+	e2e_nr=$(grep -c '^reloaded ' "$T/bustd.log")
+	kill -s HUP "$BUSTD_PID"
+	more_lines '^reloaded ' "$e2e_nr" 5
+}
+
+# status_line: ask bustd for its status line (SIGUSR1), print it.
+status_line() {
+	e2e_ns=$(grep -c 'status: ' "$T/bustd.log")
+	kill -s USR1 "$BUSTD_PID"
+	more_lines 'status: ' "$e2e_ns" 5
+	grep 'status: ' "$T/bustd.log" | tail -n 1
 }
 
 # wait_log ERE SECONDS: wait for a line of bustd's log.

@@ -49,19 +49,6 @@ if [ $((C1 - C0)) -lt $((SIZE * 1024 * 3 / 4)) ]; then
 fi
 echo "# $SIZE MiB file: Cached $((C0 / 1024)) -> $((C1 / 1024)) MiB; $NCPU CPUs"
 
-# status_line: ask bustd for a status line, print it.
-status_line() {
-	sl_n=$(grep -c 'status: ' "$T/bustd.log")
-	kill -s USR1 "$BUSTD_PID"
-	sl_i=0
-	while [ "$(grep -c 'status: ' "$T/bustd.log")" -le "$sl_n" ] &&
-	    [ "$sl_i" -lt 50 ]; do
-		sleep 0.1
-		sl_i=$((sl_i + 1))
-	done
-	grep 'status: ' "$T/bustd.log" | tail -n 1
-}
-
 # kib_of "23.04 GiB" / "512.0 MiB": KiB.
 kib_of() {
 	awk -v v="$1" -v u="$2" 'BEGIN {
@@ -99,14 +86,7 @@ BK=$(kib_of $B)
 TERM=$((BK - H))
 sed -i -e "s/^mem_term = .*/mem_term = ${TERM}K/" \
     -e "s/^mem_kill = .*/mem_kill = $((TERM / 2))K/" "$T/bustd.conf"
-NR=$(grep -c '^reloaded ' "$T/bustd.log")
-kill -s HUP "$BUSTD_PID"
-i=0
-while [ "$(grep -c '^reloaded ' "$T/bustd.log")" -le "$NR" ] &&
-    [ "$i" -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+reload_bustd
 sleep 1
 S=$(status_line)
 echo "# mem_term $((TERM / 1024)) MiB, $((H / 1024)) MiB below the bound: $S"
