@@ -43,7 +43,7 @@ wait_log "pid $LEADER \\(hog\\): gone" 5
 # 2. The same, but the group holds a never-kill process.
 reaim
 setsid sh -c "\"$T/protected/hog\" -c 16 -t 30 & echo \$! > \"$T/prot.pid\";
-    exec \"$T/bin/hog\" -r 400 -c 3000 -t 30" &
+    exec \"$T/bin/hog\" -r 400 -c 4096 -t 30" &
 LEADER2=$!
 t_pids="$t_pids $LEADER2"
 i=0
