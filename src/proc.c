@@ -443,13 +443,18 @@ proc_fill(const struct proc_ctx *ctx, struct proc_info *info, unsigned int want,
 	const unsigned int strings =
 	    PROC_HAVE_EXE | PROC_HAVE_CMDLINE | PROC_HAVE_CGROUP;
 	unsigned int todo = want & ~info->have & ~info->failed;
-	size_t used = todo & strings ? text_used(info, bufs) : 0;
+	size_t used = 0;
 	int first = 0;
 	unsigned int bit;
 
+	/* Without bufs, no string can be read (the caller wants none). */
+	if (bufs == NULL)
+		todo &= ~strings;
+	else if (todo & strings)
+		used = text_used(info, bufs);
 	for (bit = 1; bit <= PROC_HAVE_CGROUP; bit <<= 1) {
-		char *at = bufs->text + used;
-		size_t left = sizeof(bufs->text) - used;
+		char *at = bufs != NULL ? bufs->text + used : NULL;
+		size_t left = bufs != NULL ? sizeof(bufs->text) - used : 0;
 		int r = 0;
 
 		if (!(todo & bit))

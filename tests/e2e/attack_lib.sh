@@ -68,6 +68,16 @@ wait_file() {
 	[ -s "$1" ]
 }
 
+# wait_exists FILE SECONDS: true once FILE exists, empty or not.
+wait_exists() {
+	atk_n=$(($2 * t_ticks))
+	while [ ! -e "$1" ] && [ "$atk_n" -gt 0 ]; do
+		sleep "$t_tick"
+		atk_n=$((atk_n - 1))
+	done
+	[ -e "$1" ]
+}
+
 # stat_field PID N: field N of /proc/PID/stat as proc(5) numbers them
 # (3 state, 5 pgrp, 22 starttime), read past the name, whatever it holds.
 stat_field() {

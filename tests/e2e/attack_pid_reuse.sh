@@ -45,9 +45,20 @@ spawn GDB gdb -q -batch -nx -p "$BUSTD_PID" \
     -ex continue \
     -ex 'printf "pidfd_open returned %d\n", $rax' \
     -ex detach > "$T/gdb.log" 2>&1
+
+# end_gdb: before bustd is stopped on a way out, gdb must go: it would
+# stop at bustd's SIGTERM, then wait for a go that never comes, and bustd,
+# traced, could not be reaped.
+end_gdb() {
+	kill -s KILL "$GDB" 2> /dev/null
+	wait "$GDB" 2> /dev/null
+}
+
+# gdb prints "Catchpoint" a moment before it creates gdb.ready.
 if ! wait_file "$T/gdb.log" 20 || ! t_wait_text "$T/gdb.log" Catchpoint 20 ||
-    [ ! -e "$T/gdb.ready" ]; then
+    ! wait_exists "$T/gdb.ready" 10; then
 	sed 's/^/# gdb: /' "$T/gdb.log"
+	end_gdb
 	t_skipped "gdb holds bustd at pidfd_open" "gdb cannot attach"
 	e2e_done
 	exit $?
@@ -56,12 +67,14 @@ fi
 spawn HOG $AS_A "$T/bin/atk" hog -r 400 -c 4096 -t 30
 if ! t_wait_text "$T/gdb.log" "pidfd_open pid" 20; then
 	t_not_ok "bustd chose a victim" "$(cat "$T/gdb.log")"
+	end_gdb
 	e2e_done
 	exit 1
 fi
 sleep 0.2
 P=$(sed -n 's/^pidfd_open pid \([0-9]*\)$/\1/p' "$T/gdb.log")
-t_check "bustd, about to open pid $P, is held there" [ -e "$T/gdb.hit" ]
+t_check "bustd, about to open pid $P, is held there" \
+    wait_exists "$T/gdb.hit" 5
 t_check "pid $P is the user's hog" [ "$P" = "$HOG" ]
 HOG_START=$(stat_field "$HOG" 22)
 
