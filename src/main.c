@@ -393,10 +393,9 @@ sample_memory(struct daemon *d)
 	    d->mon.reserve_kib)) {
 		sample_from_sysinfo(d, &si);
 		/* Unless much page cache makes the exact reading worth it
-		 * (learned again every MONITOR_GAP_MS). */
-		if (d->gap_ms != 0 &&
-		    sys_now_ms() - d->gap_ms < MONITOR_GAP_MS &&
-		    !monitor_exact_pays(&d->lim, &d->mem, d->gap_kib,
+		 * (the gap learned again every MONITOR_GAP_MS). */
+		if (!monitor_exact_due(&d->lim, &d->mem, d->gap_kib,
+		    d->gap_ms == 0 || sys_now_ms() - d->gap_ms >= MONITOR_GAP_MS,
 		    d->ncpu)) {
 			d->fast_polls++;
 			return 0;

@@ -370,6 +370,15 @@ monitor_exact_pays(const struct limits *l, const struct mem_sample *fast,
 	    2 * (uint64_t)monitor_sleep_ms(l, fast, ncpu, false);
 }
 
+bool
+monitor_exact_due(const struct limits *l, const struct mem_sample *fast,
+    uint64_t gap_kib, bool gap_stale, unsigned int ncpu)
+{
+	if (monitor_sleep_ms(l, fast, ncpu, false) > MONITOR_SLEEP_MAX_MS / 2)
+		return false;
+	return gap_stale || monitor_exact_pays(l, fast, gap_kib, ncpu);
+}
+
 /* ms for the fastest fill to bring have down to level: 0 only if there
  * already, at least 1 above it. */
 static uint64_t

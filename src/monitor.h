@@ -111,8 +111,17 @@ uint64_t monitor_watch_kib(const struct limits *l);
  */
 bool monitor_exact_pays(const struct limits *l, const struct mem_sample *fast,
     uint64_t gap_kib, unsigned int ncpu);
-/* The gap is learned again at least this often. */
+/* The gap is learned again at least this often, when it can matter. */
 #define MONITOR_GAP_MS 30000
+
+/*
+ * Should this poll read /proc/meminfo although the bound is safe?  When
+ * the gap is worth it, or is stale (gap_stale: older than MONITOR_GAP_MS,
+ * or never learned).  Never when the bound alone allows half the longest
+ * sleep or more: no reading can double that.
+ */
+bool monitor_exact_due(const struct limits *l, const struct mem_sample *fast,
+    uint64_t gap_kib, bool gap_stale, unsigned int ncpu);
 
 /*
  * How long to sleep before the next poll: the time the fastest fill needs

@@ -913,6 +913,33 @@ test_monitor_exact_pays(void **state)
 }
 
 static void
+test_monitor_exact_due(void **state)
+{
+	struct limits l = limits_default();
+	struct mem_sample fast;
+
+	(void)state;
+	l.psi_on = false;
+	/* Near mem_term: a stale gap is learned again, a fresh one is
+	 * used as monitor_exact_pays() says. */
+	fast = sample(l.mem_term_kib + 300 * RATE1, 0, 0);
+	fast.exact = false;
+	assert_true(monitor_exact_due(&l, &fast, 0, true, 1));
+	assert_false(monitor_exact_due(&l, &fast, 0, false, 1));
+	assert_true(monitor_exact_due(&l, &fast, 6 * GIB, false, 1));
+	/* The bound alone allows 5 s or more: never, stale or not. */
+	fast = sample(l.mem_term_kib +
+	    (MONITOR_SLEEP_MAX_MS / 2 + 1) * RATE1, 0, 0);
+	fast.exact = false;
+	assert_false(monitor_exact_due(&l, &fast, 0, true, 1));
+	assert_false(monitor_exact_due(&l, &fast, 60 * GIB, false, 1));
+	/* Just at half the longest sleep: a stale gap is learned. */
+	fast = sample(l.mem_term_kib + MONITOR_SLEEP_MAX_MS / 2 * RATE1, 0, 0);
+	fast.exact = false;
+	assert_true(monitor_exact_due(&l, &fast, 0, true, 1));
+}
+
+static void
 test_monitor_sleep_ms_psi_watch(void **state)
 {
 	struct limits l = limits_default();
@@ -1528,6 +1555,7 @@ main(void)
 		cmocka_unit_test(test_monitor_sleep_ms_psi_gate),
 		cmocka_unit_test(test_monitor_sleep_ms_psi_watch),
 		cmocka_unit_test(test_monitor_exact_pays),
+		cmocka_unit_test(test_monitor_exact_due),
 		cmocka_unit_test(test_monitor_sleep_ms_sub_ms_headroom),
 		cmocka_unit_test(test_monitor_sleep_ms_invariant),
 		cmocka_unit_test(test_monitor_predict_ms_fill),
