@@ -327,8 +327,7 @@ sample_from_sysinfo(struct daemon *d, const struct sysinfo *si)
 
 	d->mem.mem_total_kib = (uint64_t)si->totalram * unit / 1024;
 	d->mem.free_kib = free_kib;
-	d->mem.avail_kib = free_kib > d->mon.reserve_kib ?
-	    free_kib - d->mon.reserve_kib : 0;
+	d->mem.avail_kib = monitor_bound_kib(free_kib, d->mon.reserve_kib);
 	d->mem.swap_total_kib = (uint64_t)si->totalswap * unit / 1024;
 	d->mem.swap_free_kib = (uint64_t)si->freeswap * unit / 1024;
 	d->mem.exact = false;
@@ -337,10 +336,11 @@ sample_from_sysinfo(struct daemon *d, const struct sysinfo *si)
 
 /*
  * Read /proc/meminfo into d->mem, saying once each when it cannot be read
- * and when it has no MemAvailable.  0 or -errno.
+ * and when it has no MemAvailable, and note the gap above the sysinfo
+ * bound as of now_ms.  0 or -errno.
  */
 static int
-read_meminfo(struct daemon *d)
+read_meminfo(struct daemon *d, uint64_t now_ms)
 {
 	int r = monitor_read_meminfo(&d->mon, &d->mem);
 	uint64_t bound;
@@ -353,7 +353,7 @@ read_meminfo(struct daemon *d)
 		/* Try it again with the gap's next learning, not each poll
 		 * the sysinfo bound suffices for. */
 		d->gap_kib = 0;
-		d->gap_ms = sys_now_ms();
+		d->gap_ms = now_ms;
 		return r;
 	}
 	if (d->meminfo_err != 0)
@@ -366,23 +366,23 @@ read_meminfo(struct daemon *d)
 	d->estimate_logged = d->mem.estimated;
 	monitor_check_reserve(&d->mon, &d->mem);
 	/* What sysinfo(2) would have said, for monitor_exact_pays(). */
-	bound = d->mem.free_kib > d->mon.reserve_kib ?
-	    d->mem.free_kib - d->mon.reserve_kib : 0;
+	bound = monitor_bound_kib(d->mem.free_kib, d->mon.reserve_kib);
 	d->meminfo_polls++;
 	d->gap_kib = d->mem.avail_kib > bound ? d->mem.avail_kib - bound : 0;
-	d->gap_ms = sys_now_ms();
+	d->gap_ms = now_ms;
 	return 0;
 }
 
 /*
  * Take a memory sample: sysinfo(2) when it proves that no level can have
- * been crossed, /proc/meminfo otherwise (monitor_fast_path_safe()).  If
+ * been crossed, /proc/meminfo otherwise (monitor_fast_path_safe()) or when
+ * the page cache makes it worth reading (monitor_exact_due()).  If
  * /proc/meminfo cannot be read or parsed, the sysinfo bound stands in
  * for MemAvailable: lower than the truth, so bustd acts early rather
  * than late.
  */
 static int
-sample_memory(struct daemon *d)
+sample_memory(struct daemon *d, uint64_t now_ms)
 {
 	struct sysinfo si;
 	bool have_si = sysinfo(&si) == 0;
@@ -395,13 +395,13 @@ sample_memory(struct daemon *d)
 		/* Unless much page cache makes the exact reading worth it
 		 * (the gap learned again every MONITOR_GAP_MS). */
 		if (!monitor_exact_due(&d->lim, &d->mem, d->gap_kib,
-		    d->gap_ms == 0 || sys_now_ms() - d->gap_ms >= MONITOR_GAP_MS,
+		    d->gap_ms == 0 || now_ms - d->gap_ms >= MONITOR_GAP_MS,
 		    d->ncpu)) {
 			d->fast_polls++;
 			return 0;
 		}
 	}
-	r = read_meminfo(d);
+	r = read_meminfo(d, now_ms);
 	if (r < 0) {
 		if (!have_si)
 			return r;
@@ -881,7 +881,7 @@ poll_once(struct daemon *d)
 		monitor_read_reserve(&d->mon, d->pc.dirfd);
 		d->next_reserve_ms = now_ms + MONITOR_RESERVE_MS;
 	}
-	r = sample_memory(d);
+	r = sample_memory(d, now_ms);
 	if (r < 0) {
 		log_err_r(r, "reading memory");
 		d->sleep_ms = 1000;
@@ -1090,10 +1090,10 @@ run(struct options *o, struct policy *p)
 	{
 		struct victim v;
 
-		if (sample_memory(d) < 0)
+		if (sample_memory(d, sys_now_ms()) < 0)
 			fatal("cannot read memory: no sysinfo(2), no "
 			    "/proc/meminfo");
-		read_meminfo(d);
+		read_meminfo(d, sys_now_ms());
 		if (d->mon.psi_fd >= 0)
 			monitor_read_psi(&d->mon, &d->psi_last);
 		victim_select(&d->sel, &d->pc, d->p, &d->stuck, &v);

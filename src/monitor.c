@@ -348,35 +348,52 @@ monitor_watch_kib(const struct limits *l)
 	return w;
 }
 
+uint64_t
+monitor_bound_kib(uint64_t free_kib, uint64_t reserve_kib)
+{
+	return free_kib > reserve_kib ? free_kib - reserve_kib : 0;
+}
+
 bool
 monitor_fast_path_safe(const struct limits *l, uint64_t free_kib,
     uint64_t reserve_kib)
 {
-	if (reserve_kib == 0 || free_kib <= reserve_kib)
+	/* Without a reserve read, there is no bound. */
+	if (reserve_kib == 0)
 		return false;
-	return free_kib - reserve_kib > monitor_watch_kib(l);
+	return monitor_bound_kib(free_kib, reserve_kib) > monitor_watch_kib(l);
 }
 
-bool
-monitor_exact_pays(const struct limits *l, const struct mem_sample *fast,
-    uint64_t gap_kib, unsigned int ncpu)
+/* Would fast plus the gap let bustd sleep twice fast_ms, fast's sleep? */
+static bool
+gap_pays(const struct limits *l, const struct mem_sample *fast,
+    uint64_t gap_kib, unsigned int ncpu, uint32_t fast_ms)
 {
 	struct mem_sample guess = *fast;
 
 	if (gap_kib == 0)
 		return false;
 	guess.avail_kib = fast->avail_kib + gap_kib;
-	return monitor_sleep_ms(l, &guess, ncpu, false) >=
-	    2 * (uint64_t)monitor_sleep_ms(l, fast, ncpu, false);
+	return monitor_sleep_ms(l, &guess, ncpu, false) >= 2 * (uint64_t)fast_ms;
+}
+
+bool
+monitor_exact_pays(const struct limits *l, const struct mem_sample *fast,
+    uint64_t gap_kib, unsigned int ncpu)
+{
+	return gap_pays(l, fast, gap_kib, ncpu,
+	    monitor_sleep_ms(l, fast, ncpu, false));
 }
 
 bool
 monitor_exact_due(const struct limits *l, const struct mem_sample *fast,
     uint64_t gap_kib, bool gap_stale, unsigned int ncpu)
 {
-	if (monitor_sleep_ms(l, fast, ncpu, false) > MONITOR_SLEEP_MAX_MS / 2)
+	uint32_t t = monitor_sleep_ms(l, fast, ncpu, false);
+
+	if (t > MONITOR_SLEEP_MAX_MS / 2)
 		return false;
-	return gap_stale || monitor_exact_pays(l, fast, gap_kib, ncpu);
+	return gap_stale || gap_pays(l, fast, gap_kib, ncpu, t);
 }
 
 /* ms for the fastest fill to bring have down to level: 0 only if there

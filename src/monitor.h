@@ -96,6 +96,9 @@ enum level monitor_mem_level(const struct limits *l,
 bool monitor_fast_path_safe(const struct limits *l, uint64_t free_kib,
     uint64_t reserve_kib);
 
+/* The bound itself, MemFree - reserve (0 below the reserve). */
+uint64_t monitor_bound_kib(uint64_t free_kib, uint64_t reserve_kib);
+
 /* The highest MemAvailable at which anything can happen under l. */
 uint64_t monitor_watch_kib(const struct limits *l);
 

@@ -868,6 +868,16 @@ test_monitor_sleep_ms_psi_gate(void **state)
 
 /* --- An exact reading when the sysinfo bound is far below it --- */
 
+/* A sample from the sysinfo bound, not exact. */
+static struct mem_sample
+bound_sample(uint64_t avail, uint64_t swap_total, uint64_t swap_free)
+{
+	struct mem_sample s = sample(avail, swap_total, swap_free);
+
+	s.exact = false;
+	return s;
+}
+
 static void
 test_monitor_exact_pays(void **state)
 {
@@ -877,8 +887,7 @@ test_monitor_exact_pays(void **state)
 	(void)state;
 	l.psi_on = false;
 	/* The bound 300 ms of fill above mem_term. */
-	fast = sample(l.mem_term_kib + 300 * RATE1, 0, 0);
-	fast.exact = false;
+	fast = bound_sample(l.mem_term_kib + 300 * RATE1, 0, 0);
 	/* Nothing learned, or no page cache: no. */
 	assert_false(monitor_exact_pays(&l, &fast, 0, 1));
 	/* A desktop with 6 GiB of page cache: 300 ms against seconds. */
@@ -888,26 +897,22 @@ test_monitor_exact_pays(void **state)
 	assert_false(monitor_exact_pays(&l, &fast, 299 * RATE1, 1));
 	/* A small cache against 3 GiB of headroom (no page cache to
 	 * speak of, as in a VM that hands freed pages back): no. */
-	fast = sample(l.mem_term_kib + 3 * GIB, 0, 0);
-	fast.exact = false;
+	fast = bound_sample(l.mem_term_kib + 3 * GIB, 0, 0);
 	assert_false(monitor_exact_pays(&l, &fast, 300 * MIB, 2));
 	/* Already at the longest sleep: nothing to win. */
-	fast = sample(l.mem_term_kib + 30 * GIB, 0, 0);
-	fast.exact = false;
+	fast = bound_sample(l.mem_term_kib + 30 * GIB, 0, 0);
 	assert_false(monitor_exact_pays(&l, &fast, 30 * GIB, 1));
 	/* With swap, a level needs both low: the later crossing decides,
 	 * here swap's (600 ms), and only a gap that takes memory past
 	 * twice that lengthens the sleep enough. */
-	fast = sample(l.mem_term_kib + 300 * RATE1, 4 * GIB,
+	fast = bound_sample(l.mem_term_kib + 300 * RATE1, 4 * GIB,
 	    l.swap_term_kib + 600 * RATE1);
-	fast.exact = false;
 	assert_int_equal(monitor_sleep_ms(&l, &fast, 1, false), 600);
 	assert_false(monitor_exact_pays(&l, &fast, 600 * RATE1, 1));
 	assert_true(monitor_exact_pays(&l, &fast, 6 * GIB, 1));
 	/* PSI on, the gate nearest: the gap counts against the gate. */
 	l.psi_on = true;
-	fast = sample(l.psi_gate_kib + 100 * RATE1, 0, 0);
-	fast.exact = false;
+	fast = bound_sample(l.psi_gate_kib + 100 * RATE1, 0, 0);
 	assert_true(monitor_exact_pays(&l, &fast, 100 * RATE1, 1));
 	assert_false(monitor_exact_pays(&l, &fast, 50 * RATE1, 1));
 }
@@ -922,20 +927,17 @@ test_monitor_exact_due(void **state)
 	l.psi_on = false;
 	/* Near mem_term: a stale gap is learned again, a fresh one is
 	 * used as monitor_exact_pays() says. */
-	fast = sample(l.mem_term_kib + 300 * RATE1, 0, 0);
-	fast.exact = false;
+	fast = bound_sample(l.mem_term_kib + 300 * RATE1, 0, 0);
 	assert_true(monitor_exact_due(&l, &fast, 0, true, 1));
 	assert_false(monitor_exact_due(&l, &fast, 0, false, 1));
 	assert_true(monitor_exact_due(&l, &fast, 6 * GIB, false, 1));
 	/* The bound alone allows 5 s or more: never, stale or not. */
-	fast = sample(l.mem_term_kib +
+	fast = bound_sample(l.mem_term_kib +
 	    (MONITOR_SLEEP_MAX_MS / 2 + 1) * RATE1, 0, 0);
-	fast.exact = false;
 	assert_false(monitor_exact_due(&l, &fast, 0, true, 1));
 	assert_false(monitor_exact_due(&l, &fast, 60 * GIB, false, 1));
 	/* Just at half the longest sleep: a stale gap is learned. */
-	fast = sample(l.mem_term_kib + MONITOR_SLEEP_MAX_MS / 2 * RATE1, 0, 0);
-	fast.exact = false;
+	fast = bound_sample(l.mem_term_kib + MONITOR_SLEEP_MAX_MS / 2 * RATE1, 0, 0);
 	assert_true(monitor_exact_due(&l, &fast, 0, true, 1));
 }
 

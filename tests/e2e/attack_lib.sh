@@ -58,24 +58,24 @@ atk_user() {
 	chown "$atk_uid:$atk_gid" "$T/${1}_dir"
 }
 
-# wait_file FILE SECONDS: true once FILE exists and is not empty.
-wait_file() {
-	atk_n=$(($2 * t_ticks))
-	while [ ! -s "$1" ] && [ "$atk_n" -gt 0 ]; do
+# wait_test OP FILE SECONDS: true once test OP FILE holds (-s, -e).
+wait_test() {
+	atk_n=$(($3 * t_ticks))
+	while ! test "$1" "$2" && [ "$atk_n" -gt 0 ]; do
 		sleep "$t_tick"
 		atk_n=$((atk_n - 1))
 	done
-	[ -s "$1" ]
+	test "$1" "$2"
+}
+
+# wait_file FILE SECONDS: true once FILE exists and is not empty.
+wait_file() {
+	wait_test -s "$1" "$2"
 }
 
 # wait_exists FILE SECONDS: true once FILE exists, empty or not.
 wait_exists() {
-	atk_n=$(($2 * t_ticks))
-	while [ ! -e "$1" ] && [ "$atk_n" -gt 0 ]; do
-		sleep "$t_tick"
-		atk_n=$((atk_n - 1))
-	done
-	[ -e "$1" ]
+	wait_test -e "$1" "$2"
 }
 
 # stat_field PID N: field N of /proc/PID/stat as proc(5) numbers them

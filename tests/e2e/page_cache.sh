@@ -49,6 +49,11 @@ if [ $((C1 - C0)) -lt $((SIZE * 1024 * 3 / 4)) ]; then
 fi
 echo "# $SIZE MiB file: Cached $((C0 / 1024)) -> $((C1 / 1024)) MiB; $NCPU CPUs"
 
+# says ERE: the last status line, S, matches ERE.
+says() {
+	echo "$S" | grep -Eq -- "$1"
+}
+
 # kib_of "23.04 GiB" / "512.0 MiB": KiB.
 kib_of() {
 	awk -v v="$1" -v u="$2" 'BEGIN {
@@ -71,7 +76,7 @@ sleep 1
 S=$(status_line)
 echo "# $S"
 t_check "far from mem_term, bustd polls on the sysinfo bound" \
-    eval 'echo "$S" | grep -q "MemAvailable >="'
+    says 'MemAvailable >='
 B=$(echo "$S" | sed -n 's/.*MemAvailable >=\([0-9.]*\) \([GM]iB\).*/\1 \2/p')
 if [ -z "$B" ]; then
 	t_not_ok "the status line gives the bound" "$S"
@@ -91,7 +96,7 @@ sleep 1
 S=$(status_line)
 echo "# mem_term $((TERM / 1024)) MiB, $((H / 1024)) MiB below the bound: $S"
 t_check "with the cache, bustd reads MemAvailable instead" \
-    eval 'echo "$S" | grep -q "status: MemAvailable [0-9]"'
+    says 'status: MemAvailable [0-9]'
 P=$(echo "$S" | sed -n 's/.*; poll \([0-9]*\) ms.*/\1/p')
 Q=$((H / (2097 * NCPU)))
 t_check "and sleeps ${P:-?} ms, at least twice the bound's $Q ms" \
@@ -113,7 +118,7 @@ i=0
 while [ "$i" -lt 20 ]; do
 	sleep 0.5
 	S=$(status_line)
-	if echo "$S" | grep -q "MemAvailable >="; then
+	if says 'MemAvailable >='; then
 		ok=yes
 		break
 	fi
