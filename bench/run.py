@@ -88,6 +88,11 @@ SAFETY_KIB = 2 * GIB_KIB          # left available even at the hog's cap
 MIN_AVAIL_KIB = HEADROOM_KIB + OVERSHOOT_MIB * 1024 + SAFETY_KIB
 HOG_LIMIT_S = 30                  # the hog exits on its own by then
 RATES = (256, 0)                  # MiB/s; 0 = as fast as it can
+FOOTPRINT_EVERY_S = 10            # idle footprint sampling period
+FILL_MIB = 1024                   # bench/fill.c: most per thread
+FILL_ROUNDS = 3
+BUSTD_FILL_MIB_S = 2097 * 1000 // 1024  # MONITOR_FILL_KIB_PER_MS_PER_CPU
+EARLYOOM_FILL_MIB_S = 6000 * 1000 // 1024  # its fill rate, 6000 KiB/ms
 IDLE_SETS = (100, 1000, 4000)     # idle processes for the selection rows
 APPROACH_NS = 500_000_000         # polling rate measured over this, before
 SAMPLER_MARGIN_KIB = 256 * 1024   # sampler logs schedstat from level + this
@@ -509,6 +514,7 @@ class Bench:
         for name, src in (("sampler", os.path.join(here, "sampler.c")),
                           ("idler", os.path.join(here, "idler.c")),
                           ("floor", os.path.join(here, "floor.c")),
+                          ("fill", os.path.join(here, "fill.c")),
                           ("hog", os.path.join(srcdir, "tests/e2e/hog.c"))):
             r = subprocess.run(cc + ["-O2", "-Wall", "-o",
                                      os.path.join(self.bin, name), src],
@@ -776,13 +782,32 @@ class Bench:
             time.sleep(5)
             res = {"thresholds": th, "footprint": {}, "cpu_ns_s": {},
                    "wakeups_s": {}}
-            for kind, d in ds.items():
-                res["footprint"][kind] = footprint(d.pid)
+            # The footprint is sampled at once for both, 5 s in and then
+            # every FOOTPRINT_EVERY_S through the window: Pss moves with
+            # whatever else maps the same library pages, one sample is
+            # noise.  Reading smaps costs the reader, not the daemon.
+            samples = {k: [] for k in ds}
             ss0 = {k: schedstat(d.pid) for k, d in ds.items()}
             t1 = now_ns()
-            time.sleep(self.idle_s)
+            end = time.monotonic() + self.idle_s
+            while True:
+                for kind, d in ds.items():
+                    try:
+                        samples[kind].append(footprint(d.pid))
+                    except OSError:
+                        pass
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                time.sleep(min(FOOTPRINT_EVERY_S, left))
             ss1 = {k: schedstat(d.pid) for k, d in ds.items()}
             t2 = now_ns()
+            for kind, fps in samples.items():
+                if fps:
+                    res["footprint"][kind] = {
+                        key: median([f[key] for f in fps])
+                        for key in fps[0]}
+                    res["footprint"][kind]["samples"] = len(fps)
             for kind in ds:
                 el = (t2 - t1) / 1e9
                 res["cpu_ns_s"][kind] = (ss1[kind][0] - ss0[kind][0]) / el
@@ -1104,6 +1129,56 @@ class Bench:
         finally:
             self.unlock()
 
+    # -- how fast memory can fill --
+
+    def fill_phase(self):
+        """bench/fill.c: one thread, then one per CPU at once, with 4 KiB
+        pages, then one thread with transparent huge pages: the rates a
+        daemon's sleep must assume, measured beside the rules."""
+        self.lock()
+        try:
+            ncpu = os.cpu_count() or 1
+            avail_mib = meminfo()["MemAvailable"] // 1024
+            # All instances at once hold at most a quarter of what is
+            # available, and never more than 1 GiB each.
+            mib = min(FILL_MIB, avail_mib // (4 * ncpu))
+            if mib < 64:
+                self.notes.append("fill rates skipped: MemAvailable %d MiB"
+                                  % avail_mib)
+                return
+            res = {"mib": mib, "ncpu": ncpu}
+            thp = read_text("/sys/kernel/mm/transparent_hugepage/enabled")
+            runs = [("one_4k", 1, "4k"), ("all_4k", ncpu, "4k")]
+            if thp and "[never]" not in thp:
+                runs.append(("one_thp", 1, "thp"))
+            for key, n, mode in runs:
+                ps = [subprocess.Popen([os.path.join(self.bin, "fill"),
+                                        str(mib), str(FILL_ROUNDS), mode],
+                                       stdout=subprocess.PIPE, text=True)
+                      for _ in range(n)]
+                outs = []
+                for p in ps:
+                    try:
+                        o, _ = p.communicate(timeout=120)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+                        o, _ = p.communicate()
+                    w = o.split()
+                    if p.returncode == 0 and len(w) == 2 + FILL_ROUNDS:
+                        outs.append([int(x) for x in w[2:]])
+                if len(outs) != n:
+                    self.notes.append("fill %s: %d of %d runs failed"
+                                      % (key, n - len(outs), n))
+                    continue
+                # Round by round, the instances ran at once: their rates
+                # add up.
+                sums = [sum(o[i] for o in outs) for i in range(FILL_ROUNDS)]
+                res[key] = {"first": sums[0], "again": median(sums[1:])}
+            self.results["fill"] = res
+            log("fill: %s" % json.dumps(res))
+        finally:
+            self.unlock()
+
     # -- the whole run --
 
     def main(self):
@@ -1112,7 +1187,8 @@ class Bench:
             % (self.out, self.benchdir, self.timing, self.trials,
                self.idle_s))
         # BENCH_PHASES: a subset, for development.
-        phases = os.environ.get("BENCH_PHASES", "idle,reaction,selection")
+        phases = os.environ.get("BENCH_PHASES",
+                                "idle,reaction,selection,fill")
         phases = phases.split(",")
         if "idle" in phases:
             self.idle_phase("defaults", headroom=False)
@@ -1127,6 +1203,8 @@ class Bench:
         if "selection" in phases:
             for n in IDLE_SETS:
                 self.selection_phase(n)
+        if "fill" in phases:
+            self.fill_phase()
         self.oom_kill1 = self.vmstat_oom()
         report = self.report()
         with open(os.path.join(self.out, "results.md"), "w") as f:
@@ -1172,6 +1250,31 @@ class Bench:
                 return "n/a" if v is None or not f else "%.2f" % (v / f)
             L.append("| %s | %s | %s | %s | %s | %s |\n" % (
                 label, cell(f), cell(e), cell(b), rat(e), rat(b)))
+
+    def fill_table(self, L):
+        """The fill rates measured, beside the rate each daemon's sleep
+        assumes: how far a fill can outrun a long sleep."""
+        f = self.results.get("fill")
+        if not f:
+            return
+        ncpu = f["ncpu"]
+        L.append("\nMemory fill rates measured in the same run (bench/fill.c,"
+                 " %d MiB per thread, %d rounds; MiB/s), beside the worst "
+                 "case each daemon's sleep assumes.\n\n"
+                 % (f["mib"], FILL_ROUNDS))
+        L.append("| fill | first round | later rounds (median) |\n")
+        L.append("|---|---:|---:|\n")
+        for key, label in (("one_4k", "one thread, 4 KiB pages"),
+                           ("all_4k", "%d threads at once, 4 KiB pages"
+                            % ncpu),
+                           ("one_thp", "one thread, transparent huge "
+                            "pages")):
+            if key in f:
+                L.append("| %s | %d | %d |\n" % (label, f[key]["first"],
+                                                 f[key]["again"]))
+        L.append("\nAssumed: bustd 2 GiB/s per CPU, %d MiB/s here; earlyoom "
+                 "6000 KiB/ms, %d MiB/s.\n"
+                 % (BUSTD_FILL_MIB_S * ncpu, EARLYOOM_FILL_MIB_S))
 
     def json(self):
         return {"header": self.header, "results": self.results,
@@ -1279,10 +1382,11 @@ class Bench:
 
         idle = self.results["idle"]
         fp = idle.get("defaults", {}).get("footprint")
-        if fp:
+        if fp and "earlyoom" in fp and "bustd" in fp:
+            n = min(fp["earlyoom"]["samples"], fp["bustd"]["samples"])
             for key in ("VmRSS", "Pss", "RssAnon", "VmLck"):
-                row("idle footprint after 5 s: %s (kB)" % key,
-                    fp["earlyoom"][key], fp["bustd"][key])
+                row("idle footprint after 5 s, median of %d samples: %s "
+                    "(kB)" % (n, key), fp["earlyoom"][key], fp["bustd"][key])
         for name, label in (("defaults", "(a) packaged defaults"),
                             ("headroom", "(b) 3 GiB headroom")):
             r = idle.get(name)
@@ -1360,6 +1464,7 @@ class Bench:
             str(len(self.innocent["earlyoom"])),
             str(len(self.innocent["bustd"])), ratio=False)
         self.floor_table(L, idle, slope)
+        self.fill_table(L)
         L.append("\n")
         ok = (oom == 0 and not any(self.innocent.values()) and
               not self.helpers_lost)

@@ -10,11 +10,13 @@
 #include "policy.h"
 
 /*
- * Worst-case rates at which memory can fill: the sleep between two polls
- * never exceeds headroom / rate, so no crossing can fall between them.
- * 2 GiB/s per CPU is above what one thread faulting in fresh 4 KiB pages
- * reaches on current hardware (the test VM: 0.4 GiB/s); faster fills
- * stall in reclaim first, and the PSI trigger wakes bustd then.
+ * The rate at which memory is assumed to fill: the sleep between two
+ * polls never exceeds headroom / rate, so no crossing at that rate falls
+ * between them.  2 GiB/s per CPU is about what one thread faulting in
+ * 4 KiB pages reaches (bench/fill.c on the test VM: 2.6 GiB/s taking back
+ * memory just freed, 0.5 GiB/s from its host); transparent huge pages go
+ * 4x faster, and such a fill can cross a level while bustd sleeps:
+ * bustd(8), "Sleep".
  */
 #define MONITOR_FILL_KIB_PER_MS_PER_CPU 2097 /* 2 GiB/s */
 #define MONITOR_SLEEP_MIN_MS 10
