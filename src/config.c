@@ -59,6 +59,8 @@ const struct config_key config_keys[] = {
 	    SEC(600), NULL, "how long the cutoff must hold" },
 	{ "thresholds", "psi_mem_gate", TYPE_AMOUNT, OFF(psi_mem_gate), 0,
 	    PCT(100), NULL, "a PSI kill also needs MemAvailable at or below" },
+	{ "thresholds", "fill_rate", TYPE_AMOUNT, OFF(fill_rate), 0, PCT(100),
+	    NULL, "memory assumed to fill per second; 0 = 2G per CPU" },
 
 	{ "kill", "process_group", TYPE_BOOL, OFF(process_group), 0, 1, NULL,
 	    "signal the victim's whole process group" },

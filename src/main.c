@@ -108,8 +108,7 @@ struct daemon {
 	bool refill_logged;
 	uint64_t next_report_ms;
 	uint64_t next_reserve_ms;
-	uint64_t prev_avail_kib;	/* the last exact sample, */
-	uint64_t prev_ms;		/* for the fill rate: 0 = none */
+	struct pace pace;	/* the last exact readings, for the fill rate */
 	uint64_t fast_polls;
 	uint64_t meminfo_polls;
 	uint64_t gap_kib;	/* MemAvailable above the sysinfo bound, */
@@ -976,20 +975,14 @@ poll_once(struct daemon *d)
 		d->sleep_ms = MONITOR_SLEEP_MIN_MS;
 	if (d->mem.exact) {
 		/* Near a level, wake when the fill seen now would cross it. */
-		if (d->prev_ms != 0 && now_ms > d->prev_ms &&
-		    now_ms - d->prev_ms <= 1000 &&
-		    d->prev_avail_kib > d->mem.avail_kib) {
-			uint32_t t = monitor_predict_ms(&d->lim, &d->mem,
-			    d->prev_avail_kib - d->mem.avail_kib,
-			    now_ms - d->prev_ms);
+		uint32_t t = monitor_pace_wake_ms(&d->lim, &d->pace, &d->mem,
+		    now_ms);
 
-			if (t < UINT32_MAX && t + 1 < d->sleep_ms)
-				d->sleep_ms = t + 1;
-		}
-		d->prev_avail_kib = d->mem.avail_kib;
-		d->prev_ms = now_ms;
+		if (t < d->sleep_ms)
+			d->sleep_ms = t;
+		monitor_pace_add(&d->pace, d->mem.avail_kib, now_ms);
 	} else {
-		d->prev_ms = 0;
+		monitor_pace_reset(&d->pace);
 	}
 	if (d->killer.state == KILL_WAITING) {
 		uint32_t k = kill_next_ms(&d->killer);

@@ -317,6 +317,12 @@ monitor_limits(const struct policy *p, uint64_t mem_total_kib,
 	out->psi_cutoff_centi = p->psi_cutoff_centi;
 	out->psi_duration_ms = p->psi_duration_ms;
 	out->cooldown_ms = p->cooldown_ms;
+	/* KiB per second to KiB per ms; a rate set stays a rate set. */
+	out->fill_kib_per_ms =
+	    policy_amount_kib(&p->fill_rate, mem_total_kib) / 1000;
+	if (out->fill_kib_per_ms == 0 &&
+	    policy_amount_kib(&p->fill_rate, mem_total_kib) > 0)
+		out->fill_kib_per_ms = 1;
 }
 
 /* Swap condition: holds when no swap is configured at all. */
@@ -431,7 +437,7 @@ uint32_t
 monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
     unsigned int ncpu, bool psi_watch)
 {
-	uint64_t rate =
+	uint64_t rate = l->fill_kib_per_ms ? l->fill_kib_per_ms :
 	    (uint64_t)MONITOR_FILL_KIB_PER_MS_PER_CPU * (ncpu ? ncpu : 1);
 	uint64_t t, tk;
 
@@ -476,6 +482,63 @@ monitor_predict_ms(const struct limits *l, const struct mem_sample *s,
 		return UINT32_MAX;
 	t = gap * elapsed_ms / fall_kib;
 	return t < UINT32_MAX ? (uint32_t)t : UINT32_MAX;
+}
+
+void
+monitor_pace_reset(struct pace *p)
+{
+	p->n = 0;
+	p->next = 0;
+}
+
+void
+monitor_pace_add(struct pace *p, uint64_t avail_kib, uint64_t now_ms)
+{
+	p->avail_kib[p->next] = avail_kib;
+	p->ms[p->next] = now_ms;
+	p->next = (p->next + 1) % MONITOR_PACE_N;
+	if (p->n < MONITOR_PACE_N)
+		p->n++;
+}
+
+/* The forecast from reading i of p to s at now_ms, or UINT32_MAX. */
+static uint32_t
+pace_from(const struct limits *l, const struct pace *p, unsigned int i,
+    const struct mem_sample *s, uint64_t now_ms)
+{
+	if (p->ms[i] >= now_ms || now_ms - p->ms[i] > MONITOR_PACE_MAX_MS ||
+	    p->avail_kib[i] <= s->avail_kib)
+		return UINT32_MAX;
+	return monitor_predict_ms(l, s, p->avail_kib[i] - s->avail_kib,
+	    now_ms - p->ms[i]);
+}
+
+uint32_t
+monitor_pace_wake_ms(const struct limits *l, const struct pace *p,
+    const struct mem_sample *s, uint64_t now_ms)
+{
+	unsigned int k, i, last, base;
+	uint32_t t, tb;
+
+	if (p->n == 0)
+		return UINT32_MAX;
+	last = (p->next + MONITOR_PACE_N - 1) % MONITOR_PACE_N;
+	/* Newest to oldest: the first old enough, else the oldest. */
+	base = last;
+	for (k = 0; k < p->n; k++) {
+		i = (p->next + MONITOR_PACE_N - 1 - k) % MONITOR_PACE_N;
+		base = i;
+		if (now_ms >= p->ms[i] &&
+		    now_ms - p->ms[i] >= MONITOR_PACE_BASE_MS)
+			break;
+	}
+	t = pace_from(l, p, last, s, now_ms);
+	tb = pace_from(l, p, base, s, now_ms);
+	if (tb < t)
+		t = tb;
+	if (t == UINT32_MAX)
+		return t;
+	return t - t / 4 + 1;
 }
 
 uint32_t

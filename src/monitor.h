@@ -16,7 +16,7 @@
  * 4 KiB pages reaches (bench/fill.c on the test VM: 2.6 GiB/s taking back
  * memory just freed, 0.5 GiB/s from its host); transparent huge pages go
  * 4x faster, and such a fill can cross a level while bustd sleeps:
- * bustd(8), "Sleep".
+ * bustd(8), "Sleep".  fill_rate in bustd.conf replaces the rule.
  */
 #define MONITOR_FILL_KIB_PER_MS_PER_CPU 2097 /* 2 GiB/s */
 #define MONITOR_SLEEP_MIN_MS 10
@@ -59,6 +59,7 @@ struct limits {
 	uint32_t psi_cutoff_centi;
 	uint32_t psi_duration_ms;
 	uint32_t cooldown_ms;
+	uint64_t fill_kib_per_ms; /* 0: MONITOR_FILL_KIB_PER_MS_PER_CPU each */
 };
 
 enum level {
@@ -129,19 +130,51 @@ bool monitor_exact_due(const struct limits *l, const struct mem_sample *fast,
     uint64_t gap_kib, bool gap_stale, unsigned int ncpu);
 
 /*
- * How long to sleep before the next poll: the time the fastest fill needs
- * to reach the nearest level below s, clamped to [MIN, MAX].  ncpu scales
- * the fill rate.  psi_watch: PSI is being sampled (below the gate).
+ * How long to sleep before the next poll: the time a fill at the assumed
+ * rate needs to reach the nearest level below s, clamped to [MIN, MAX].
+ * The rate is l->fill_kib_per_ms (fill_rate), or when that is 0,
+ * MONITOR_FILL_KIB_PER_MS_PER_CPU times ncpu.  psi_watch: PSI is being
+ * sampled (below the gate).
  */
 uint32_t monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
     unsigned int ncpu, bool psi_watch);
 
 /*
+ * The last exact readings, for the pace of a fill: a fill that comes in
+ * steps (a program touching its memory a few MiB at a time) looks fast or
+ * still over 10 ms, steady over 50.
+ */
+#define MONITOR_PACE_N 8
+#define MONITOR_PACE_BASE_MS 50	/* the longer base, at least */
+#define MONITOR_PACE_MAX_MS 1000	/* no base older than this */
+struct pace {
+	uint64_t avail_kib[MONITOR_PACE_N];
+	uint64_t ms[MONITOR_PACE_N];
+	unsigned int n;		/* readings kept, up to MONITOR_PACE_N */
+	unsigned int next;	/* where the next one goes */
+};
+
+void monitor_pace_reset(struct pace *p);
+void monitor_pace_add(struct pace *p, uint64_t avail_kib, uint64_t now_ms);
+/*
+ * When to wake for the crossing the kept readings foretell, s being the
+ * exact reading of now_ms (not yet added): the sooner of two forecasts,
+ * one from the last reading, one from the newest at least
+ * MONITOR_PACE_BASE_MS old (or the oldest kept), each by
+ * monitor_predict_ms(); then three quarters of that, plus 1 ms, so that
+ * bustd wakes a little early and looks again rather than late.
+ * UINT32_MAX: no fall to go by.
+ */
+uint32_t monitor_pace_wake_ms(const struct limits *l, const struct pace *p,
+    const struct mem_sample *s, uint64_t now_ms);
+
+/*
  * If memory keeps falling as it did between two exact samples (fall_kib
  * in elapsed_ms), the ms until MemAvailable reaches the nearest level
  * still above it; UINT32_MAX if it is not falling.  Near a level the
- * loop wakes then (plus 1 ms) rather than after MONITOR_SLEEP_MIN_MS:
- * a crossing is seen a millisecond or two after it happens.
+ * loop wakes then (monitor_pace_wake_ms) rather than after
+ * MONITOR_SLEEP_MIN_MS: a crossing is seen a millisecond or two after it
+ * happens.
  */
 uint32_t monitor_predict_ms(const struct limits *l, const struct mem_sample *s,
     uint64_t fall_kib, uint64_t elapsed_ms);

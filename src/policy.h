@@ -119,6 +119,7 @@ struct policy {
 	uint32_t psi_cutoff_centi; /* hundredths of a percent */
 	uint32_t psi_duration_ms;
 	struct amount psi_mem_gate;
+	struct amount fill_rate; /* per second; 0: 2 GiB/s per CPU */
 
 	/* [kill] */
 	bool process_group;

@@ -968,6 +968,8 @@ test_config_load_defaults(void **state)
 	assert_int_equal(p->psi_cutoff_centi, 2500);
 	assert_int_equal(p->psi_duration_ms, 5000);
 	assert_int_equal(p->psi_mem_gate.value, 1500);
+	assert_false(p->fill_rate.is_pct);
+	assert_int_equal(p->fill_rate.value, 0);
 	assert_false(p->process_group);
 	assert_false(p->cgroup);
 	assert_int_equal(p->term_timeout_ms, 5000);
@@ -1145,6 +1147,37 @@ test_config_load_size_units(void **state)
 	assert_int_equal(p->swap_kill.value, 1024);
 	assert_int_equal(p->psi_mem_gate.value, 1073741824);
 	policy_free(p);
+}
+
+static void
+test_config_load_fill_rate(void **state)
+{
+	struct policy *p;
+
+	p = load_ok("[thresholds]\nfill_rate = 16G\n");
+	assert_false(p->fill_rate.is_pct);
+	assert_int_equal(p->fill_rate.value, 16777216);
+	policy_free(p);
+	p = load_ok("[thresholds]\nfill_rate = 25%\n");
+	assert_true(p->fill_rate.is_pct);
+	assert_int_equal(p->fill_rate.value, 2500);
+	policy_free(p);
+	/* Each profile leaves it to the per-CPU rule. */
+	p = load_ok("[general]\nprofile = desktop\n");
+	assert_int_equal(p->fill_rate.value, 0);
+	policy_free(p);
+	p = load_ok("[general]\nprofile = server\n[thresholds]\n"
+	            "fill_rate = 0\n");
+	assert_int_equal(p->fill_rate.value, 0);
+	policy_free(p);
+	expect_errors("[thresholds]\nfill_rate = fast\n",
+	    "t.conf:2: fill_rate: bad value 'fast' (expected a percentage "
+	    "(10%) or a size (512M, 2G))",
+	    NULL);
+	expect_errors("[thresholds]\nfill_rate = 150%\n",
+	    "t.conf:2: fill_rate: value '150%' out of range (from 0% to "
+	    "100%)",
+	    NULL);
 }
 
 static void
@@ -2260,6 +2293,7 @@ static const char every_key[] =
     "psi_cutoff = 33.3\n"
     "psi_duration = 1500ms\n"
     "psi_mem_gate = 1536K\n"
+    "fill_rate = 12800M\n"
     "\n"
     "[kill]\n"
     "process_group = yes\n"
@@ -2705,6 +2739,7 @@ main(void)
 		cmocka_unit_test(test_config_load_amount_boundaries),
 		cmocka_unit_test(test_config_load_percent_decimals),
 		cmocka_unit_test(test_config_load_size_units),
+		cmocka_unit_test(test_config_load_fill_rate),
 		cmocka_unit_test(test_config_load_duration_units),
 		cmocka_unit_test(test_config_load_bool_words),
 		cmocka_unit_test(test_config_load_repeat_last_wins),

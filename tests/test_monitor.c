@@ -511,6 +511,34 @@ test_monitor_limits_size(void **state)
 	assert_false(l.psi_on);
 }
 
+static void
+test_monitor_limits_fill_rate(void **state)
+{
+	struct policy p;
+	struct limits l;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	/* 0: the per-CPU rule. */
+	monitor_limits(&p, 24684084, 0, &l);
+	assert_int_equal(l.fill_kib_per_ms, 0);
+	/* 16G a second: 16777216 KiB / 1000 ms. */
+	p.fill_rate = kib(16 * GIB);
+	monitor_limits(&p, 24684084, 0, &l);
+	assert_int_equal(l.fill_kib_per_ms, 16777);
+	/* 25% of RAM a second: 6171021 KiB / 1000. */
+	p.fill_rate = pct(2500);
+	monitor_limits(&p, 24684084, 0, &l);
+	assert_int_equal(l.fill_kib_per_ms, 6171);
+	/* Under 1 KiB/ms is still a rate set, not the rule. */
+	p.fill_rate = kib(512);
+	monitor_limits(&p, 24684084, 0, &l);
+	assert_int_equal(l.fill_kib_per_ms, 1);
+	p.fill_rate = pct(1);
+	monitor_limits(&p, 1024, 0, &l);
+	assert_int_equal(l.fill_kib_per_ms, 0);
+}
+
 /* Limits of a 16 GiB machine, desktop-like: 10%/5%, gate 20%. */
 static struct limits
 limits_default(void)
@@ -817,6 +845,32 @@ test_monitor_sleep_ms_ncpu(void **state)
 	assert_int_equal(monitor_sleep_ms(&l, &s, 4, false), 147);
 	assert_int_equal(monitor_sleep_ms(&l, &s, 64, false),
 	    MONITOR_SLEEP_MIN_MS);
+}
+
+static void
+test_monitor_sleep_ms_fill_rate(void **state)
+{
+	struct limits l = limits_default();
+	struct mem_sample s;
+
+	(void)state;
+	l.psi_on = false;
+	s = sample(l.mem_term_kib + 1234567, 0, 0);
+	/* A rate set wins over the CPUs: 1234567 / 1000 = 1234.6. */
+	l.fill_kib_per_ms = 1000;
+	assert_int_equal(monitor_sleep_ms(&l, &s, 1, false), 1234);
+	assert_int_equal(monitor_sleep_ms(&l, &s, 64, false), 1234);
+	/* Faster than the rule: shorter sleeps, still clamped. */
+	l.fill_kib_per_ms = 16777;
+	assert_int_equal(monitor_sleep_ms(&l, &s, 2, false), 73);
+	l.fill_kib_per_ms = 1;
+	assert_int_equal(monitor_sleep_ms(&l, &s, 2, false),
+	    MONITOR_SLEEP_MAX_MS);
+	/* The gap rule asks the same rate: 1234567 KiB more would double
+	 * a sleep of 1234 ms. */
+	l.fill_kib_per_ms = 1000;
+	assert_true(monitor_exact_pays(&l, &s, 1234567, 64));
+	assert_false(monitor_exact_pays(&l, &s, 1234567 / 2, 64));
 }
 
 static void
@@ -1137,6 +1191,61 @@ test_monitor_predict_ms_fill(void **state)
 	l.psi_on = true;
 	s = sample(l.psi_gate_kib + 300, 0, 0);
 	assert_int_equal(monitor_predict_ms(&l, &s, 100, 1), 3);
+}
+
+/* When to wake, from the readings kept. */
+static void
+test_monitor_pace_wake_ms(void **state)
+{
+	struct limits l = limits_default();
+	struct mem_sample s;
+	struct pace p;
+	uint64_t term;
+	int i;
+
+	(void)state;
+	l.psi_on = false;
+	term = l.mem_term_kib;
+	monitor_pace_reset(&p);
+	s = sample(term + 2560, 0, 0);
+	/* Nothing kept: nothing to go by. */
+	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 1000), UINT32_MAX);
+	/* One reading 10 ms ago, 2560 KiB higher: 10 ms to go, woken at
+	 * 10 - 10 / 4 + 1. */
+	monitor_pace_add(&p, term + 5120, 990);
+	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 1000), 9);
+	/* Risen since, or the same: no fall. */
+	s = sample(term + 5120, 0, 0);
+	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 1000), UINT32_MAX);
+	/* Older than MONITOR_PACE_MAX_MS: not used. */
+	s = sample(term + 2560, 0, 0);
+	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 990 + 1001),
+	    UINT32_MAX);
+	/* Memory taken in steps: 720 KiB every 10 ms, then nothing over
+	 * the last poll.  The last reading shows no fall; the newest at
+	 * least 50 ms back (950) is 2880 KiB higher: 57.6 KiB/ms, 2560 KiB
+	 * to go, 44 ms, woken at 44 - 11 + 1. */
+	monitor_pace_reset(&p);
+	for (i = 0; i <= 5; i++)
+		monitor_pace_add(&p, term + 2560 + 3600 - (uint64_t)i * 720,
+		    (uint64_t)(940 + i * 10));
+	assert_int_equal(p.n, 6);
+	/* The last one kept (990) holds what now holds. */
+	monitor_pace_add(&p, term + 2560, 990);
+	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 1000), 34);
+	/* The ring keeps the last MONITOR_PACE_N readings. */
+	for (i = 0; i < 20; i++)
+		monitor_pace_add(&p, term + 100000 - (uint64_t)i, 2000 + i);
+	assert_int_equal(p.n, MONITOR_PACE_N);
+	/* None 50 ms old: the oldest kept (2012) is the base.  A fall of
+	 * 97 MiB in 1 ms and 2560 KiB to go: the crossing is due now, woken
+	 * 1 ms later. */
+	s = sample(term + 2560, 0, 0);
+	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 2020), 1);
+	/* A fall seen only over the longer base still counts: the last
+	 * reading equal to now. */
+	monitor_pace_add(&p, term + 2560, 2020);
+	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 2021), 1);
 }
 
 static void
@@ -1542,6 +1651,7 @@ main(void)
 		    test_monitor_zoneinfo_reserve_parse_buf_garbage),
 		cmocka_unit_test(test_monitor_limits_percent),
 		cmocka_unit_test(test_monitor_limits_size),
+		cmocka_unit_test(test_monitor_limits_fill_rate),
 		cmocka_unit_test(test_monitor_mem_level_no_swap),
 		cmocka_unit_test(test_monitor_mem_level_swap_plenty),
 		cmocka_unit_test(test_monitor_mem_level_swap_boundaries),
@@ -1553,6 +1663,7 @@ main(void)
 		cmocka_unit_test(test_monitor_sleep_ms_near),
 		cmocka_unit_test(test_monitor_sleep_ms_between),
 		cmocka_unit_test(test_monitor_sleep_ms_ncpu),
+		cmocka_unit_test(test_monitor_sleep_ms_fill_rate),
 		cmocka_unit_test(test_monitor_sleep_ms_swap_headroom),
 		cmocka_unit_test(test_monitor_sleep_ms_psi_gate),
 		cmocka_unit_test(test_monitor_sleep_ms_psi_watch),
@@ -1561,6 +1672,7 @@ main(void)
 		cmocka_unit_test(test_monitor_sleep_ms_sub_ms_headroom),
 		cmocka_unit_test(test_monitor_sleep_ms_invariant),
 		cmocka_unit_test(test_monitor_predict_ms_fill),
+		cmocka_unit_test(test_monitor_pace_wake_ms),
 	    cmocka_unit_test(test_monitor_psi_update_below_cutoff),
 		cmocka_unit_test(test_monitor_psi_update_duration),
 		cmocka_unit_test(test_monitor_psi_update_dip_resets),
