@@ -513,6 +513,45 @@ pace_from(const struct limits *l, const struct pace *p, unsigned int i,
 	    now_ms - p->ms[i]);
 }
 
+/*
+ * The forecast at the fastest pace seen between two kept readings at
+ * least MONITOR_SLEEP_MIN_MS apart: a fill that comes in steps may be
+ * between two of them now, and its next step comes at the pace of the
+ * last.  UINT32_MAX if none fell.
+ */
+static uint32_t
+pace_steps(const struct limits *l, const struct pace *p,
+    const struct mem_sample *s, uint64_t now_ms)
+{
+	uint64_t fall = 0, dt = 1;
+	unsigned int i, j;
+
+	for (i = 0; i < p->n; i++) {
+		for (j = 0; j < p->n; j++) {
+			uint64_t f, e;
+
+			if (p->ms[j] <= p->ms[i] ||
+			    p->ms[j] - p->ms[i] < MONITOR_SLEEP_MIN_MS ||
+			    now_ms < p->ms[i] ||
+			    now_ms - p->ms[i] > MONITOR_PACE_MAX_MS ||
+			    p->avail_kib[i] <= p->avail_kib[j])
+				continue;
+			f = p->avail_kib[i] - p->avail_kib[j];
+			e = p->ms[j] - p->ms[i];
+			/* f / e > fall / dt, without dividing. */
+			if (f > UINT64_MAX / dt || fall > UINT64_MAX / e)
+				continue;
+			if (f * dt > fall * e) {
+				fall = f;
+				dt = e;
+			}
+		}
+	}
+	if (fall == 0)
+		return UINT32_MAX;
+	return monitor_predict_ms(l, s, fall, dt);
+}
+
 uint32_t
 monitor_pace_wake_ms(const struct limits *l, const struct pace *p,
     const struct mem_sample *s, uint64_t now_ms)
@@ -534,6 +573,9 @@ monitor_pace_wake_ms(const struct limits *l, const struct pace *p,
 	}
 	t = pace_from(l, p, last, s, now_ms);
 	tb = pace_from(l, p, base, s, now_ms);
+	if (tb < t)
+		t = tb;
+	tb = pace_steps(l, p, s, now_ms);
 	if (tb < t)
 		t = tb;
 	if (t == UINT32_MAX)

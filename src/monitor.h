@@ -158,11 +158,13 @@ void monitor_pace_reset(struct pace *p);
 void monitor_pace_add(struct pace *p, uint64_t avail_kib, uint64_t now_ms);
 /*
  * When to wake for the crossing the kept readings foretell, s being the
- * exact reading of now_ms (not yet added): the sooner of two forecasts,
- * one from the last reading, one from the newest at least
- * MONITOR_PACE_BASE_MS old (or the oldest kept), each by
- * monitor_predict_ms(); then three quarters of that, plus 1 ms, so that
- * bustd wakes a little early and looks again rather than late.
+ * exact reading of now_ms (not yet added): the soonest of three
+ * forecasts by monitor_predict_ms(), at the pace from the last reading to
+ * s, from the newest at least MONITOR_PACE_BASE_MS old (or the oldest
+ * kept) to s, and the fastest between two kept readings at least
+ * MONITOR_SLEEP_MIN_MS apart (the pace of a fill's last step); then
+ * three quarters of that, plus 1 ms, so that bustd wakes a little early
+ * and looks again rather than late.
  * UINT32_MAX: no fall to go by.
  */
 uint32_t monitor_pace_wake_ms(const struct limits *l, const struct pace *p,

@@ -1221,10 +1221,11 @@ test_monitor_pace_wake_ms(void **state)
 	s = sample(term + 2560, 0, 0);
 	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 990 + 1001),
 	    UINT32_MAX);
-	/* Memory taken in steps: 720 KiB every 10 ms, then nothing over
-	 * the last poll.  The last reading shows no fall; the newest at
-	 * least 50 ms back (950) is 2880 KiB higher: 57.6 KiB/ms, 2560 KiB
-	 * to go, 44 ms, woken at 44 - 11 + 1. */
+	/* Memory taken 720 KiB every 10 ms, then nothing over the last
+	 * poll.  The last reading shows no fall; the newest at least 50 ms
+	 * back (950) is 2880 KiB higher: 57.6 KiB/ms, 44 ms to go; the
+	 * steps fell 72 KiB/ms: 2560 KiB to go is 35 ms, woken at
+	 * 35 - 8 + 1. */
 	monitor_pace_reset(&p);
 	for (i = 0; i <= 5; i++)
 		monitor_pace_add(&p, term + 2560 + 3600 - (uint64_t)i * 720,
@@ -1232,7 +1233,15 @@ test_monitor_pace_wake_ms(void **state)
 	assert_int_equal(p.n, 6);
 	/* The last one kept (990) holds what now holds. */
 	monitor_pace_add(&p, term + 2560, 990);
-	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 1000), 34);
+	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 1000), 28);
+	/* One step of 2048 KiB 50 ms ago, still since: over the longer base
+	 * 62 ms to go, at the step's pace (2048 KiB in 10 ms) 12 ms: woken
+	 * at 12 - 3 + 1. */
+	monitor_pace_reset(&p);
+	monitor_pace_add(&p, term + 2560 + 2048, 940);
+	for (i = 0; i < 5; i++)
+		monitor_pace_add(&p, term + 2560, (uint64_t)(950 + i * 10));
+	assert_int_equal(monitor_pace_wake_ms(&l, &p, &s, 1000), 10);
 	/* The ring keeps the last MONITOR_PACE_N readings. */
 	for (i = 0; i < 20; i++)
 		monitor_pace_add(&p, term + 100000 - (uint64_t)i, 2000 + i);
