@@ -1259,8 +1259,8 @@ class Bench:
             return
         ncpu = f["ncpu"]
         L.append("\nMemory fill rates measured in the same run (bench/fill.c,"
-                 " %d MiB per thread, %d rounds; MiB/s), beside the worst "
-                 "case each daemon's sleep assumes.\n\n"
+                 " %d MiB per thread, %d rounds; MiB/s), beside the rate "
+                 "each daemon's sleep assumes.\n\n"
                  % (f["mib"], FILL_ROUNDS))
         L.append("| fill | first round | later rounds (median) |\n")
         L.append("|---|---:|---:|\n")

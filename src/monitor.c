@@ -306,6 +306,8 @@ void
 monitor_limits(const struct policy *p, uint64_t mem_total_kib,
     uint64_t swap_total_kib, struct limits *out)
 {
+	uint64_t fill;
+
 	memset(out, 0, sizeof(*out));
 	out->mem_term_kib = policy_amount_kib(&p->mem_term, mem_total_kib);
 	out->mem_kill_kib = policy_amount_kib(&p->mem_kill, mem_total_kib);
@@ -318,11 +320,8 @@ monitor_limits(const struct policy *p, uint64_t mem_total_kib,
 	out->psi_duration_ms = p->psi_duration_ms;
 	out->cooldown_ms = p->cooldown_ms;
 	/* KiB per second to KiB per ms; a rate set stays a rate set. */
-	out->fill_kib_per_ms =
-	    policy_amount_kib(&p->fill_rate, mem_total_kib) / 1000;
-	if (out->fill_kib_per_ms == 0 &&
-	    policy_amount_kib(&p->fill_rate, mem_total_kib) > 0)
-		out->fill_kib_per_ms = 1;
+	fill = policy_amount_kib(&p->fill_rate, mem_total_kib);
+	out->fill_kib_per_ms = fill > 0 && fill < 1000 ? 1 : fill / 1000;
 }
 
 /* Swap condition: holds when no swap is configured at all. */
@@ -501,63 +500,38 @@ monitor_pace_add(struct pace *p, uint64_t avail_kib, uint64_t now_ms)
 		p->n++;
 }
 
-/* The forecast from reading i of p to s at now_ms, or UINT32_MAX. */
-static uint32_t
-pace_from(const struct limits *l, const struct pace *p, unsigned int i,
-    const struct mem_sample *s, uint64_t now_ms)
-{
-	if (p->ms[i] >= now_ms || now_ms - p->ms[i] > MONITOR_PACE_MAX_MS ||
-	    p->avail_kib[i] <= s->avail_kib)
-		return UINT32_MAX;
-	return monitor_predict_ms(l, s, p->avail_kib[i] - s->avail_kib,
-	    now_ms - p->ms[i]);
-}
-
 /*
- * The forecast at the fastest pace seen between two kept readings at
- * least MONITOR_SLEEP_MIN_MS apart: a fill that comes in steps may be
- * between two of them now, and its next step comes at the pace of the
- * last.  UINT32_MAX if none fell.
+ * Keep in *fall / *dt the faster of itself and the fall from (from_kib,
+ * from_ms) to (to_kib, to_ms), if that fall is no older than
+ * MONITOR_PACE_MAX_MS at now_ms.
  */
-static uint32_t
-pace_steps(const struct limits *l, const struct pace *p,
-    const struct mem_sample *s, uint64_t now_ms)
+static void
+keep_faster(uint64_t *fall, uint64_t *dt, uint64_t from_kib,
+    uint64_t from_ms, uint64_t to_kib, uint64_t to_ms, uint64_t now_ms)
 {
-	uint64_t fall = 0, dt = 1;
-	unsigned int i, j;
+	uint64_t f, e;
 
-	for (i = 0; i < p->n; i++) {
-		for (j = 0; j < p->n; j++) {
-			uint64_t f, e;
-
-			if (p->ms[j] <= p->ms[i] ||
-			    p->ms[j] - p->ms[i] < MONITOR_SLEEP_MIN_MS ||
-			    now_ms < p->ms[i] ||
-			    now_ms - p->ms[i] > MONITOR_PACE_MAX_MS ||
-			    p->avail_kib[i] <= p->avail_kib[j])
-				continue;
-			f = p->avail_kib[i] - p->avail_kib[j];
-			e = p->ms[j] - p->ms[i];
-			/* f / e > fall / dt, without dividing. */
-			if (f > UINT64_MAX / dt || fall > UINT64_MAX / e)
-				continue;
-			if (f * dt > fall * e) {
-				fall = f;
-				dt = e;
-			}
-		}
+	if (to_ms <= from_ms || now_ms < from_ms ||
+	    now_ms - from_ms > MONITOR_PACE_MAX_MS || from_kib <= to_kib)
+		return;
+	f = from_kib - to_kib;
+	e = to_ms - from_ms;
+	/* f / e > fall / dt, without dividing. */
+	if (f > UINT64_MAX / *dt || *fall > UINT64_MAX / e)
+		return;
+	if (f * *dt > *fall * e) {
+		*fall = f;
+		*dt = e;
 	}
-	if (fall == 0)
-		return UINT32_MAX;
-	return monitor_predict_ms(l, s, fall, dt);
 }
 
 uint32_t
 monitor_pace_wake_ms(const struct limits *l, const struct pace *p,
     const struct mem_sample *s, uint64_t now_ms)
 {
-	unsigned int k, i, last, base;
-	uint32_t t, tb;
+	uint64_t fall = 0, dt = 1;
+	unsigned int k, i, j, last, base;
+	uint32_t t;
 
 	if (p->n == 0)
 		return UINT32_MAX;
@@ -571,13 +545,24 @@ monitor_pace_wake_ms(const struct limits *l, const struct pace *p,
 		    now_ms - p->ms[i] >= MONITOR_PACE_BASE_MS)
 			break;
 	}
-	t = pace_from(l, p, last, s, now_ms);
-	tb = pace_from(l, p, base, s, now_ms);
-	if (tb < t)
-		t = tb;
-	tb = pace_steps(l, p, s, now_ms);
-	if (tb < t)
-		t = tb;
+	/* The soonest forecast is the one at the fastest pace: from the
+	 * last reading to now, from the base to now, and between two
+	 * kept readings at least MONITOR_SLEEP_MIN_MS apart (a fill that
+	 * comes in steps may be between two of them now, and its next step
+	 * comes at the pace of the last). */
+	keep_faster(&fall, &dt, p->avail_kib[last], p->ms[last], s->avail_kib,
+	    now_ms, now_ms);
+	keep_faster(&fall, &dt, p->avail_kib[base], p->ms[base], s->avail_kib,
+	    now_ms, now_ms);
+	for (i = 0; i < p->n; i++)
+		for (j = 0; j < p->n; j++)
+			if (p->ms[j] >= p->ms[i] + MONITOR_SLEEP_MIN_MS)
+				keep_faster(&fall, &dt, p->avail_kib[i],
+				    p->ms[i], p->avail_kib[j], p->ms[j],
+				    now_ms);
+	if (fall == 0)
+		return UINT32_MAX;
+	t = monitor_predict_ms(l, s, fall, dt);
 	if (t == UINT32_MAX)
 		return t;
 	return t - t / 4 + 1;
