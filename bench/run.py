@@ -1224,9 +1224,10 @@ class Bench:
             per = {k: (r["cpu_ns_s"][k] / r["wakeups_s"][k]
                        if r["wakeups_s"][k] else None)
                    for k in ("earlyoom", "bustd")}
-            rows.append(("idle CPU %s per wake-up (ns): a loop of ppoll + "
-                         "sysinfo" % label, r["floor_ns_per_wake"],
-                         per["earlyoom"], per["bustd"], 0))
+            rows.append(("idle CPU %s per wake-up (ns): a loop of ppoll "
+                         "(1 s, 64 ms slack) + sysinfo" % label,
+                         r["floor_ns_per_wake"], per["earlyoom"],
+                         per["bustd"], 0))
         fl = {p["nidle"]: p["floor_scan"] for p in self.results["phases"]
               if "floor_scan" in p}
         lo, hi = IDLE_SETS[0], IDLE_SETS[-1]

@@ -103,6 +103,8 @@ struct daemon {
 	unsigned int ncpu;
 	pid_t self;
 	uint32_t sleep_ms;
+	uint32_t slack_ms;	/* the timer slack set, 0: MONITOR_SLACK_NEAR_NS */
+	bool slack_ok;		/* bustd sets its own timer slack */
 	uint64_t retry_at_ms; /* no candidate: next scan not before */
 	struct refill_mark refill; /* the last victim's memory coming back */
 	bool refill_logged;
@@ -762,6 +764,33 @@ protect_self(void)
 
 /* --- The loop --- */
 
+/*
+ * The ms ppoll() is given: the sleep less the timer slack, so the kernel
+ * may wake bustd up to slack early, with something else, but never
+ * later than d->sleep_ms (bustd(8), "Sleep").  The slack changes only
+ * when the sleep doubles or halves.
+ */
+static uint32_t
+sleep_less_slack(struct daemon *d)
+{
+	uint32_t slack = monitor_slack_ms(d->sleep_ms);
+
+	if (d->slack_ok && slack != d->slack_ms) {
+		int r = sys_timer_slack(slack > 0 ?
+		    (uint64_t)slack * 1000000 : MONITOR_SLACK_NEAR_NS);
+
+		if (r == 0) {
+			d->slack_ms = slack;
+		} else {
+			/* Short of a seccomp filter, cannot happen: the
+			 * kernel keeps the slack it had, and so do we. */
+			log_warn_r(r, "timer slack");
+			d->slack_ok = false;
+		}
+	}
+	return d->sleep_ms > d->slack_ms ? d->sleep_ms - d->slack_ms : 0;
+}
+
 /* Leave this very process (pid and start time) out of every scan. */
 static void
 add_stuck(struct daemon *d, pid_t pid, uint64_t start_time)
@@ -1040,6 +1069,7 @@ run(struct options *o, struct policy *p)
 	struct pollfd fds[2];
 	struct timespec ts;
 	sigset_t orig;
+	uint32_t wait_ms;
 	int r, n;
 
 	/*
@@ -1092,6 +1122,11 @@ run(struct options *o, struct policy *p)
 		victim_select(&d->sel, &d->pc, d->p, &d->stuck, &v);
 	}
 	protect_self();
+	/* The timer slack is bustd's own from here (sleep_less_slack()). */
+	r = sys_timer_slack(MONITOR_SLACK_NEAR_NS);
+	d->slack_ok = r == 0;
+	if (r < 0)
+		log_warn_r(r, "timer slack");
 
 	log_info("bustd %s running with %s (profile %s)%s", PACKAGE_VERSION,
 	    o->path, profile_names[p->profile], p->dry_run ? ", dry run" : "");
@@ -1122,8 +1157,9 @@ run(struct options *o, struct policy *p)
 			fds[n].events = POLLIN;
 			n++;
 		}
-		ts.tv_sec = d->sleep_ms / 1000;
-		ts.tv_nsec = (long)(d->sleep_ms % 1000) * 1000000;
+		wait_ms = sleep_less_slack(d);
+		ts.tv_sec = wait_ms / 1000;
+		ts.tv_nsec = (long)(wait_ms % 1000) * 1000000;
 		r = ppoll(fds, (nfds_t)n, &ts, &orig);
 		if (r < 0 && errno != EINTR)
 			log_err_r(-errno, "ppoll");

@@ -462,6 +462,18 @@ monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
 }
 
 uint32_t
+monitor_slack_ms(uint32_t sleep_ms)
+{
+	uint32_t slack = MONITOR_SLACK_MAX_MS;
+
+	if (sleep_ms < MONITOR_SLACK_FROM_MS)
+		return 0;
+	while (slack > sleep_ms / 8)
+		slack /= 2;
+	return slack;
+}
+
+uint32_t
 monitor_predict_ms(const struct limits *l, const struct mem_sample *s,
     uint64_t fall_kib, uint64_t elapsed_ms)
 {

@@ -140,6 +140,22 @@ uint32_t monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
     unsigned int ncpu, bool psi_watch);
 
 /*
+ * Timer slack for a sleep of sleep_ms: how much earlier than sleep_ms
+ * bustd lets the kernel wake it, so that its wake-up can join one the
+ * machine has anyway (prctl(PR_SET_TIMERSLACK)).  The loop sleeps
+ * sleep_ms - slack with that slack, so it never wakes later than
+ * monitor_sleep_ms() allows.  0 below MONITOR_SLACK_FROM_MS, where bustd
+ * keeps MONITOR_SLACK_NEAR_NS; above it the largest power of two ms not
+ * over an eighth of the sleep, at most MONITOR_SLACK_MAX_MS.  Powers of
+ * two: the slack changes, and costs a prctl, only when the sleep doubles
+ * or halves.
+ */
+#define MONITOR_SLACK_FROM_MS 256
+#define MONITOR_SLACK_MAX_MS 1024
+#define MONITOR_SLACK_NEAR_NS 50000 /* the kernel's default */
+uint32_t monitor_slack_ms(uint32_t sleep_ms);
+
+/*
  * The last exact readings, for the pace of a fill: a fill that comes in
  * steps (a program touching its memory a few MiB at a time) looks fast or
  * still over 10 ms, steady over 50.

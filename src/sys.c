@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
@@ -113,6 +114,24 @@ drop_to(uid_t uid)
 	return 0;
 }
 
+/* The timer slack bustd started with; 0 until sys_timer_slack() runs. */
+static unsigned long start_slack_ns;
+
+int
+sys_timer_slack(uint64_t ns)
+{
+	int r;
+
+	if (start_slack_ns == 0) {
+		r = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+		if (r > 0)
+			start_slack_ns = (unsigned long)r;
+	}
+	if (prctl(PR_SET_TIMERSLACK, (unsigned long)ns, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 static int
 real_spawn(void *ctx, const char *path, char *const argv[],
     char *const envp[], uid_t uid, pid_t *pid)
@@ -142,6 +161,9 @@ real_spawn(void *ctx, const char *path, char *const argv[],
 		}
 		close(fd);
 	}
+	/* Nor is the timer slack it sleeps with. */
+	if (start_slack_ns > 0)
+		prctl(PR_SET_TIMERSLACK, start_slack_ns, 0, 0, 0);
 	fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0 && fd != STDIN_FILENO) {
 		dup2(fd, STDIN_FILENO);

@@ -37,6 +37,13 @@ extern const struct sys_ops sys_real;
 uint64_t sys_now_ms(void);
 
 /*
+ * Set this thread's timer slack (prctl(PR_SET_TIMERSLACK)) to ns.  The
+ * first call keeps the slack bustd started with: programs spawned later
+ * get that one back, not bustd's.  Returns 0 or -errno.
+ */
+int sys_timer_slack(uint64_t ns);
+
+/*
  * Tell the service manager (sd_notify(3) protocol): text such as
  * "READY=1" or "STATUS=...", sent as one datagram to $NOTIFY_SOCKET.
  * Returns 0 (also when there is no $NOTIFY_SOCKET) or -errno.

@@ -874,6 +874,44 @@ test_monitor_sleep_ms_fill_rate(void **state)
 }
 
 static void
+test_monitor_slack_ms(void **state)
+{
+	uint32_t t, prev = 0;
+
+	(void)state;
+	/* Near a level, and for short sleeps: no slack of bustd's own. */
+	assert_int_equal(monitor_slack_ms(0), 0);
+	assert_int_equal(monitor_slack_ms(MONITOR_SLEEP_MIN_MS), 0);
+	assert_int_equal(monitor_slack_ms(MONITOR_PSI_POLL_MS - 245), 0);
+	assert_int_equal(monitor_slack_ms(MONITOR_SLACK_FROM_MS - 1), 0);
+	/* Then an eighth of the sleep, rounded down to a power of two. */
+	assert_int_equal(monitor_slack_ms(MONITOR_SLACK_FROM_MS), 32);
+	assert_int_equal(monitor_slack_ms(511), 32);
+	assert_int_equal(monitor_slack_ms(512), 64);
+	assert_int_equal(monitor_slack_ms(750), 64);
+	assert_int_equal(monitor_slack_ms(4500), 512);
+	assert_int_equal(monitor_slack_ms(8191), 512);
+	assert_int_equal(monitor_slack_ms(8192), MONITOR_SLACK_MAX_MS);
+	assert_int_equal(monitor_slack_ms(MONITOR_SLEEP_MAX_MS),
+	    MONITOR_SLACK_MAX_MS);
+	assert_int_equal(monitor_slack_ms(UINT32_MAX), MONITOR_SLACK_MAX_MS);
+	/* Never more than an eighth (the loop wakes at 7/8 of the sleep at
+	 * the earliest, never after it), never less than a sixteenth or
+	 * the cap, and it only grows with the sleep. */
+	for (t = 0; t <= MONITOR_SLEEP_MAX_MS; t++) {
+		uint32_t sl = monitor_slack_ms(t);
+
+		assert_true(sl <= t / 8);
+		assert_true(sl >= prev);
+		if (t >= MONITOR_SLACK_FROM_MS)
+			assert_true(sl * 16 > t ||
+			    sl == MONITOR_SLACK_MAX_MS);
+		assert_true((sl & (sl - 1)) == 0);
+		prev = sl;
+	}
+}
+
+static void
 test_monitor_sleep_ms_swap_headroom(void **state)
 {
 	struct limits l = limits_default();
@@ -1673,6 +1711,7 @@ main(void)
 		cmocka_unit_test(test_monitor_sleep_ms_between),
 		cmocka_unit_test(test_monitor_sleep_ms_ncpu),
 		cmocka_unit_test(test_monitor_sleep_ms_fill_rate),
+		cmocka_unit_test(test_monitor_slack_ms),
 		cmocka_unit_test(test_monitor_sleep_ms_swap_headroom),
 		cmocka_unit_test(test_monitor_sleep_ms_psi_gate),
 		cmocka_unit_test(test_monitor_sleep_ms_psi_watch),

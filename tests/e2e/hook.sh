@@ -13,6 +13,7 @@ out=$(dirname "$0")/out
 for v in PID NAME UID USER RSS_KIB SIGNAL REASON RESULT DRY_RUN CMDLINE; do
 	eval "printf '%s' \"\$BUSTD_$v\"" > "$out/$v"
 done
+cat /proc/$$/timerslack_ns > "$out/SLACK"
 exit 3
 HOOK
 printf '#!/bin/sh\nexec sleep 60\n' > "$T/slow"
@@ -36,7 +37,11 @@ exec_timeout = 1s
 CONF
 }
 conf "$T/hook"
+# bustd sets its own timer slack; what it runs gets back the one bustd
+# was started with.
+echo 123456 > /proc/$$/timerslack_ns
 start_bustd
+echo 0 > /proc/$$/timerslack_ns
 
 # A name with a newline, a format directive, shell syntax: 12 bytes.
 NAME=$(printf 'h)\n%%n$(x)`;')
@@ -55,6 +60,10 @@ t_check "BUSTD_RESULT" [ "$(cat "$T/out/RESULT")" = gone ]
 t_check "BUSTD_DRY_RUN" [ "$(cat "$T/out/DRY_RUN")" = 0 ]
 t_check "BUSTD_RSS_KIB is the victim's size" [ "$(cat "$T/out/RSS_KIB")" -gt 100000 ]
 t_check "BUSTD_REASON names the threshold" grep -q '^MemAvailable .* <= mem_term' "$T/out/REASON"
+t_check "bustd sleeps with its own timer slack" \
+    [ "$(cat "/proc/$BUSTD_PID/timerslack_ns")" != 123456 ]
+t_check "the hook runs with the slack bustd started with" \
+    [ "$(cat "$T/out/SLACK")" = 123456 ]
 t_check "BUSTD_CMDLINE is its command line" grep -q "^$T/bin/hog -n " "$T/out/CMDLINE"
 t_check "the log line escapes the name" \
     grep -qF "pid $HOG (h)\\x0a%n\$(x)\`;) uid 0 (root): sending SIGTERM" "$T/bustd.log"
