@@ -1152,9 +1152,10 @@ class Bench:
             if thp and "[never]" not in thp:
                 runs.append(("one_thp", 1, "thp"))
             for key, n, mode in runs:
-                ps = [subprocess.Popen([os.path.join(self.bin, "fill"),
-                                        str(mib), str(FILL_ROUNDS), mode],
-                                       stdout=subprocess.PIPE, text=True)
+                # spawn(): an interrupted run kills them, by pid.
+                ps = [self.spawn([os.path.join(self.bin, "fill"), str(mib),
+                                  str(FILL_ROUNDS), mode],
+                                 stdout=subprocess.PIPE, text=True)
                       for _ in range(n)]
                 outs = []
                 for p in ps:
