@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include "config.h"
 #include "hook.h"
 #include "kill.h"
+#include "loader.h"
 #include "log.h"
 #include "metrics.h"
 #include "monitor.h"
@@ -52,6 +54,7 @@ struct options {
 	const char *path;
 	bool no_daemon;
 	bool verbose;
+	bool bound_now;	/* every symbol bound at start (bind_now()) */
 	char overrides[256]; /* config text from -g, -p, --dry-run */
 };
 
@@ -581,6 +584,27 @@ apply_policy(struct daemon *d)
 	}
 }
 
+/*
+ * Give back the pages only the dynamic linker reads (loader.c): after
+ * start-up and after each reload, which may have loaded a library.
+ */
+static void
+drop_loader(const struct options *o)
+{
+	long r;
+
+	if (!o->bound_now) {
+		log_debug("symbols bound lazily: dynamic linker kept");
+		return;
+	}
+	r = loader_drop();
+	if (r < 0)
+		log_warn_r((int)r, "giving back the dynamic linker's pages");
+	else
+		log_debug("gave back %ld KiB of dynamic linker pages",
+		    r / 1024);
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -603,6 +627,7 @@ reload(struct daemon *d)
 	open_log(d->opt, d->p);
 	apply_policy(d);
 	d->m.reload_time = d->loaded_at;
+	drop_loader(d->opt);
 	log_info("reloaded %s (profile %s)%s", d->opt->path,
 	    profile_names[d->p->profile], d->p->dry_run ? ", dry run" : "");
 	sys_notify("READY=1\nSTATUS=policy reloaded");
@@ -1122,6 +1147,7 @@ run(struct options *o, struct policy *p)
 		victim_select(&d->sel, &d->pc, d->p, &d->stuck, &v);
 	}
 	protect_self();
+	drop_loader(o);
 	/* The timer slack is bustd's own from here (sleep_less_slack()). */
 	r = sys_timer_slack(MONITOR_SLACK_NEAR_NS);
 	d->slack_ok = r == 0;
@@ -1206,6 +1232,30 @@ list(const struct options *o, const struct policy *p)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/*
+ * Bind every symbol of every library at start: run again, once, with
+ * LD_BIND_NOW set (the dynamic linker honours it in every object, where
+ * -z now binds only bustd's own).  Then neither the loop nor the kill
+ * path ever enters the dynamic linker, and drop_loader() can give back
+ * its pages.  Returns whether binding is eager; the programs bustd runs
+ * do not inherit the variable.
+ */
+static bool
+bind_now(char **argv)
+{
+	const char *v = getenv("LD_BIND_NOW");
+	bool eager = v != NULL && *v != '\0';
+
+	/* AT_BASE is 0 when the dynamic linker was run as the program
+	 * (ld.so bustd): /proc/self/exe is then not bustd. */
+	if (!eager && getauxval(AT_BASE) != 0 &&
+	    setenv("LD_BIND_NOW", "1", 1) == 0)
+		execv("/proc/self/exe", argv);
+	/* If the exec failed, bustd runs on, bound lazily. */
+	unsetenv("LD_BIND_NOW");
+	return eager;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1221,6 +1271,8 @@ main(int argc, char **argv)
 	 */
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	parse_options(argc, argv, &o);
+	if (o.mode == MODE_RUN)
+		o.bound_now = bind_now(argv);
 	log_open(LOG_TARGET_STDERR, o.verbose ? LOG_DEBUG : LOG_INFO);
 
 	p = load_policy(&o, false);
