@@ -88,7 +88,7 @@ const struct config_key config_keys[] = {
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
 
 /* Origins of the values the profiles set, by enum profile. */
-static const char *const profile_origins[] = { "defaults", "profile desktop",
+static const char profile_origins[][16] = { "defaults", "profile desktop",
 	"profile server" };
 
 static const char *const sections[] = { "general", "thresholds", "kill",
@@ -238,8 +238,10 @@ streq_nocase(const char *a, const char *b)
 int
 config_parse_bool(const char *s, bool *out)
 {
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
+	/* Arrays of chars, not of pointers: no relocation, no page of
+	 * RELRO for them (bustd(8), "Footprint"). */
+	static const char yes[][6] = { "yes", "true", "on", "1" };
+	static const char no[][6] = { "no", "false", "off", "0" };
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
@@ -305,7 +307,7 @@ int
 config_parse_duration_ms(const char *s, uint32_t *out)
 {
 	static const struct {
-		const char *unit;
+		char unit[3];
 		uint64_t ms;
 	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
 		{ "h", 3600000 }, { "", 1000 } };

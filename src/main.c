@@ -319,7 +319,7 @@ fmt_centi(char *buf, size_t size, uint32_t v)
 	snprintf(buf, size, "%u.%02u", v / 100, v % 100);
 }
 
-static const char *const metric_names[] = { "some_avg10", "some_avg60",
+static const char metric_names[][11] = { "some_avg10", "some_avg60",
 	"full_avg10", "full_avg60", "off" };
 
 /* The sysinfo(2) reading as a sample: MemAvailable's lower bound. */

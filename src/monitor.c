@@ -50,7 +50,7 @@ monitor_meminfo_parse_buf(const char *buf, size_t len, struct mem_sample *out)
 		SFREE,
 		NKEYS
 	};
-	static const char *const keys[NKEYS] = { "MemTotal", "MemFree",
+	static const char keys[NKEYS][13] = { "MemTotal", "MemFree",
 		"MemAvailable", "Buffers", "Cached", "SReclaimable", "Shmem",
 		"SwapTotal", "SwapFree" };
 	uint64_t v[NKEYS] = { 0 };
@@ -95,7 +95,7 @@ monitor_meminfo_parse_buf(const char *buf, size_t len, struct mem_sample *out)
 static int
 psi_line_parse(const char *p, const char *end, struct psi_line *out)
 {
-	static const char *const keys[] = { "avg10=", "avg60=", "avg300=",
+	static const char keys[][8] = { "avg10=", "avg60=", "avg300=",
 		"total=" };
 	int k;
 
