@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -16,6 +15,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "sys.h"
+#include "text.h"
 
 static const char *const log_names[] = { "auto", "stderr", "syslog", NULL };
 static const char *const psi_names[] = { "some_avg10", "some_avg60",
@@ -100,7 +101,11 @@ enum layer {
 	LAYER_FILL, /* profile and defaults: fill what is unset */
 };
 
-/* State of one ini_parse_string() call. */
+/*
+ * State of one text being parsed: the policy it goes into, and the line
+ * reader inih pulls lines from (ini_parse_stream()), which counts them:
+ * a handler call is about the line the reader handed out last.
+ */
 struct parse_ctx {
 	struct policy *p;
 	struct config_diag *d;
@@ -108,12 +113,14 @@ struct parse_ctx {
 	enum layer layer;
 	const char *builtin; /* "profile desktop", or NULL */
 	bool strict_perms;
-	/* Line of each handler call, found by our own scan of the text. */
-	const int *lines;
-	char **names;
-	size_t nlines;
-	size_t next;
-	int cur_line; /* line of the current handler call */
+	/* The reader's. */
+	const char *pos; /* the text still to read */
+	const char *end;
+	int cur_line; /* the line last handed to inih */
+	int bad_lines; /* lines with NUL or control bytes so far */
+	bool want_key; /* that line is neither blank, comment nor header */
+	bool got_key; /* and inih called the handler for it */
+	char shown_line[64]; /* that line as a message shows it */
 };
 
 /* --- Diagnostics --- */
@@ -145,74 +152,30 @@ shown(char *dst, size_t size, const char *src, size_t len)
 	return dst;
 }
 
-static void __attribute__((format(printf, 3, 0)))
-diag_vadd(struct config_diag *d, int line, const char *fmt, va_list ap)
+void
+config_diag_add(struct config_diag *d, const char *fmt, ...)
 {
+	va_list ap;
 	char *m;
+	int n;
 
-	if (vasprintf(&m, fmt, ap) < 0)
+	va_start(ap, fmt);
+	n = vasprintf(&m, fmt, ap);
+	va_end(ap);
+	if (n < 0)
 		return;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 8;
 		char **nm = realloc(d->msgs, cap * sizeof(*nm));
-		int *nl;
 
 		if (nm == NULL) {
 			free(m);
 			return;
 		}
 		d->msgs = nm;
-		nl = realloc(d->lines, cap * sizeof(*nl));
-		if (nl == NULL) {
-			free(m);
-			return;
-		}
-		d->lines = nl;
 		d->cap = cap;
 	}
-	d->lines[d->n] = line;
 	d->msgs[d->n++] = m;
-}
-
-void
-config_diag_add(struct config_diag *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vadd(d, 0, fmt, ap);
-	va_end(ap);
-}
-
-/* As config_diag_add, for a message about line (sorted by it). */
-static void __attribute__((format(printf, 3, 4)))
-diag_at(struct config_diag *d, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vadd(d, line, fmt, ap);
-	va_end(ap);
-}
-
-/* Order messages from index start on by line: the scan and the handler
- * each report in line order, but one after the other. */
-static void
-diag_sort_from(struct config_diag *d, size_t start)
-{
-	size_t i, j;
-
-	for (i = start + 1; i < d->n; i++) {
-		char *m = d->msgs[i];
-		int l = d->lines[i];
-
-		for (j = i; j > start && d->lines[j - 1] > l; j--) {
-			d->msgs[j] = d->msgs[j - 1];
-			d->lines[j] = d->lines[j - 1];
-		}
-		d->msgs[j] = m;
-		d->lines[j] = l;
-	}
 }
 
 void
@@ -223,7 +186,6 @@ config_diag_free(struct config_diag *d)
 	for (i = 0; i < d->n; i++)
 		free(d->msgs[i]);
 	free(d->msgs);
-	free(d->lines);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -600,18 +562,16 @@ check_exec(struct parse_ctx *c, const char *at, const char *path)
 
 	shown(esc, sizeof(esc), path, strlen(path));
 	if (stat(path, &st) < 0) {
-		diag_at(c->d, c->cur_line, "%s: exec: %s: %s", at, esc,
+		config_diag_add(c->d, "%s: exec: %s: %s", at, esc,
 		    strerror(errno));
 		return -EINVAL;
 	}
 	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
-		diag_at(c->d, c->cur_line,
-		    "%s: exec: %s: not an executable file", at, esc);
+		config_diag_add(c->d, "%s: exec: %s: not an executable file", at, esc);
 		return -EINVAL;
 	}
 	if (c->strict_perms && (st.st_uid != 0 || (st.st_mode & 022))) {
-		diag_at(c->d, c->cur_line,
-		    "%s: exec: %s: must be owned by root and not writable by "
+		config_diag_add(c->d, "%s: exec: %s: must be owned by root and not writable by "
 		    "group or others (it runs as root)",
 		    at, esc);
 		return -EINVAL;
@@ -630,7 +590,7 @@ comment_like(struct parse_ctx *c, const char *at, const char *name,
 {
 	if (*value != ';')
 		return false;
-	diag_at(c->d, c->cur_line, "%s: %s: a value cannot start with ';' "
+	config_diag_add(c->d, "%s: %s: a value cannot start with ';' "
 	    "(after a space it starts a comment)", at, name);
 	return true;
 }
@@ -655,7 +615,7 @@ set_scalar(struct parse_ctx *c, int idx, const char *value, int line)
 		c->p->bad_mask |= UINT64_C(1) << idx;
 
 	if (*value == '\0' && k->type != TYPE_PATH) {
-		diag_at(c->d, c->cur_line, "%s: %s: empty value (%s)", at,
+		config_diag_add(c->d, "%s: %s: empty value (%s)", at,
 		    k->name,
 		    k->type == TYPE_ENUM ? "see bustd.conf(5)" : type_hint(k));
 		return;
@@ -676,8 +636,7 @@ set_scalar(struct parse_ctx *c, int idx, const char *value, int line)
 				strncat(list, k->names[i],
 				    sizeof(list) - strlen(list) - 1);
 			}
-			diag_at(c->d, c->cur_line,
-			    "%s: %s: unknown value '%s' "
+			config_diag_add(c->d, "%s: %s: unknown value '%s' "
 			    "(one of: %s)",
 			    at, k->name, esc, list);
 			return;
@@ -723,8 +682,7 @@ set_scalar(struct parse_ctx *c, int idx, const char *value, int line)
 		break;
 	case TYPE_PATH:
 		if (*value != '\0' && *value != '/') {
-			diag_at(c->d, c->cur_line,
-			    "%s: %s: '%s' is not an absolute "
+			config_diag_add(c->d, "%s: %s: '%s' is not an absolute "
 			    "path",
 			    at, k->name, esc);
 			return;
@@ -734,7 +692,7 @@ set_scalar(struct parse_ctx *c, int idx, const char *value, int line)
 			return;
 		dup = NULL;
 		if (*value != '\0' && (dup = strdup(value)) == NULL) {
-			diag_at(c->d, c->cur_line, "%s: out of memory", at);
+			config_diag_add(c->d, "%s: out of memory", at);
 			return;
 		}
 		free(*(char **)base);
@@ -749,12 +707,12 @@ set_scalar(struct parse_ctx *c, int idx, const char *value, int line)
 	return;
 
 bad:
-	diag_at(c->d, c->cur_line, "%s: %s: bad value '%s' (%s)", at, k->name,
+	config_diag_add(c->d, "%s: %s: bad value '%s' (%s)", at, k->name,
 	    esc, type_hint(k));
 	return;
 range:
 	range_text(range, sizeof(range), k);
-	diag_at(c->d, c->cur_line, "%s: %s: value '%s' out of range (%s)", at,
+	config_diag_add(c->d, "%s: %s: value '%s' out of range (%s)", at,
 	    k->name, esc, range);
 }
 
@@ -771,52 +729,50 @@ add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
 	shown(esc, sizeof(esc), value, strlen(value));
 	if (field < 0) {
 		shown(esc, sizeof(esc), name, strlen(name));
-		diag_at(c->d, c->cur_line,
-		    "%s: unknown key '%s' in [%s] (one of: "
+		config_diag_add(c->d, "%s: unknown key '%s' in [%s] (one of: "
 		    "name, exe, cmdline, cgroup, user)",
 		    at, esc, set_names[set]);
 		return;
 	}
 	if (*value == '\0') {
-		diag_at(c->d, c->cur_line, "%s: %s: empty value", at, name);
+		config_diag_add(c->d, "%s: %s: empty value", at, name);
 		return;
 	}
 	if (comment_like(c, at, name, value))
 		return;
 	if (field == FIELD_USER) {
-		struct passwd pw, *res = NULL;
-		char pwbuf[4096];
 		int64_t n;
 
 		if (parse_int(value, &n) == 0) {
 			if (n < 0 || n >= UINT32_MAX) {
-				diag_at(c->d, c->cur_line,
-				    "%s: user: uid '%s' out "
+				config_diag_add(c->d, "%s: user: uid '%s' out "
 				    "of range",
 				    at, esc);
 				return;
 			}
 			uid = (uid_t)n;
 		} else {
-			r = getpwnam_r(value, &pw, pwbuf, sizeof(pwbuf), &res);
-			if (res == NULL) {
-				diag_at(c->d, c->cur_line,
-				    "%s: user: unknown user "
+			r = sys_user_uid(value, &uid);
+			if (r == -ENOENT) {
+				config_diag_add(c->d, "%s: user: unknown user "
 				    "'%s'",
 				    at, esc);
 				return;
 			}
-			uid = pw.pw_uid;
+			if (r < 0) {
+				config_diag_add(c->d, "%s: user: cannot look "
+				    "up '%s': %s", at, esc, strerror(-r));
+				return;
+			}
 		}
 	}
 	r = policy_add_rule(c->p, set, (enum rule_field)field, value, uid, at,
 	    c->layer == LAYER_FILL, err, sizeof(err));
 	if (r == -EINVAL)
-		diag_at(c->d, c->cur_line,
-		    "%s: %s: bad regular expression '%s': %s", at, name, esc,
+		config_diag_add(c->d, "%s: %s: bad regular expression '%s': %s", at, name, esc,
 		    err);
 	else if (r < 0)
-		diag_at(c->d, c->cur_line, "%s: %s", at, err);
+		config_diag_add(c->d, "%s: %s", at, err);
 }
 
 static int
@@ -824,22 +780,14 @@ handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *c = user;
 	char at[PATH_MAX + 32], esc[128];
-	int line = 0, idx, set;
+	int line = c->cur_line, idx, set;
 
-	if (c->next < c->nlines) {
-		line = c->lines[c->next];
-		/* Should never differ: then say no line rather than a
-		 * wrong one. */
-		if (strcmp(c->names[c->next], name) != 0)
-			line = 0;
-		c->next++;
-	}
-	c->cur_line = line;
+	c->got_key = true;
 	where(at, sizeof(at), c, line);
 	shown(esc, sizeof(esc), name, strlen(name));
 
 	if (*section == '\0') {
-		diag_at(c->d, c->cur_line, "%s: key '%s' before any [section]",
+		config_diag_add(c->d, "%s: key '%s' before any [section]",
 		    at, esc);
 		return 1;
 	}
@@ -847,7 +795,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	if (enum_index(sections, section) < 0)
 		return 1;
 	if (*name == '\0') {
-		diag_at(c->d, c->cur_line, "%s: missing key name before '='",
+		config_diag_add(c->d, "%s: missing key name before '='",
 		    at);
 		return 1;
 	}
@@ -859,7 +807,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	}
 	idx = config_key_index(section, name);
 	if (idx < 0) {
-		diag_at(c->d, c->cur_line, "%s: unknown key '%s' in [%s]", at,
+		config_diag_add(c->d, "%s: unknown key '%s' in [%s]", at,
 		    esc, section);
 		return 1;
 	}
@@ -869,245 +817,157 @@ handler(void *user, const char *section, const char *name, const char *value)
 	return 1;
 }
 
-/* --- Scanning a file before inih sees it --- */
+/* --- The line reader inih pulls from --- */
 
-/* Mirrors inih: the first of chars, or ';' after whitespace, or the end. */
-static char *
-find_chars_or_comment(char *s, const char *chars)
+/* After this many lines with NUL or control bytes, a file is binary. */
+#define CONFIG_BAD_LINES_MAX 3
+
+static const char *
+skip_blanks(const char *s, const char *end)
 {
-	bool was_space = false;
-
-	while (
-	    *s && (!chars || !strchr(chars, *s)) && !(was_space && *s == ';')) {
-		was_space = isspace((unsigned char)*s);
-		s++;
-	}
-	return s;
-}
-
-static char *
-rstrip(char *s)
-{
-	char *e = s + strlen(s);
-
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static char *
-lskip(char *s)
-{
-	while (*s && isspace((unsigned char)*s))
+	while (s < end && (*s == ' ' || *s == '\t'))
 		s++;
 	return s;
 }
 
-struct scan {
-	char *clean; /* what inih parses: one line per line of the file */
-	size_t len;
-	int *lines; /* line of each key = value */
-	char **names; /* its name, as inih will pass it */
-	size_t n;
-	size_t cap;
-};
-
-static void
-scan_free(struct scan *s)
+/* The NUL or control byte that makes line unreadable, or -1. */
+static int
+bad_byte(const char *line, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		free(s->names[i]);
-	free(s->names);
-	free(s->lines);
-	free(s->clean);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		/* Tabs, and the '\r' of a CRLF line end, are blanks. */
+		if ((ch < 0x20 && ch != '\t' && !(ch == '\r' && i == len - 1)) ||
+		    ch == 0x7f)
+			return ch;
+	}
+	return -1;
 }
 
-static int
-scan_push(struct scan *s, int line, const char *name)
+/* Check a section header (line from '[', len bytes, blanks stripped). */
+static bool
+check_header(struct parse_ctx *c, const char *at, const char *line,
+    size_t len)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		int *nl = realloc(s->lines, cap * sizeof(*nl));
-		char **nn;
+	const char *close = NULL, *rest, *end = line + len, *q;
+	char esc[128];
 
-		if (nl == NULL)
-			return -ENOMEM;
-		s->lines = nl;
-		nn = realloc(s->names, cap * sizeof(*nn));
-		if (nn == NULL)
-			return -ENOMEM;
-		s->names = nn;
-		s->cap = cap;
+	/* As inih reads it: up to ']', unless a ';' after a blank, which
+	 * starts a comment, comes first. */
+	for (q = line + 1; q < end && close == NULL; q++) {
+		if (*q == ']')
+			close = q;
+		else if (*q == ';' && (q[-1] == ' ' || q[-1] == '\t'))
+			break;
 	}
-	s->names[s->n] = strdup(name);
-	if (s->names[s->n] == NULL)
-		return -ENOMEM;
-	s->lines[s->n++] = line;
-	return 0;
+	if (close == NULL) {
+		config_diag_add(c->d, "%s: missing ']' in section header", at);
+		return false;
+	}
+	shown(esc, sizeof(esc), line + 1, (size_t)(close - line - 1));
+	rest = skip_blanks(close + 1, line + len);
+	if (rest < line + len && *rest != ';' && *rest != '#')
+		config_diag_add(c->d, "%s: text after section header [%s]", at,
+		    esc);
+	if ((size_t)(close - line - 1) >= sizeof(esc) - 1 ||
+	    enum_index(sections, esc) < 0)
+		config_diag_add(c->d, "%s: unknown section [%s]", at, esc);
+	return true;
 }
 
 /*
- * Scan buf (len bytes, may hold NULs) line by line, as inih will, to learn
- * the line of each key and to catch what inih cannot report or would
- * misread: long lines (which it splits), NUL and control bytes, lines
- * without '=', unterminated and unknown section headers.  Produces the
- * text handed to inih: bad lines blanked, leading blanks removed (so that
- * inih never reads an indented line as the continuation of a value), and
- * the same number of lines, so line numbers agree.
+ * The reader given to ini_parse_stream(): hands inih one line of the text
+ * per call, and counts them, so that a handler call knows its line.  It
+ * keeps from inih what inih cannot report or would misread: lines too
+ * long for it (it would split them), NUL and control bytes, binary data,
+ * unterminated section headers; and it strips leading blanks, so that
+ * inih never takes an indented line for the continuation of a value.
+ * Lines that inih parses but calls no handler for ('key' without '=')
+ * are reported when the next line is asked for.
  */
-static int
-scan_text(const char *file, const char *buf, size_t len, struct scan *s,
-    struct config_diag *d)
+static char *
+read_line(char *str, int num, void *stream)
 {
-	char line[CONFIG_LINE_MAX + 2];
-	size_t pos = 0, o = 0;
-	int lineno = 0;
+	struct parse_ctx *c = stream;
+	const char *line, *start;
+	char at[PATH_MAX + 32];
+	size_t len;
+	int bad;
 
-	memset(s, 0, sizeof(*s));
-	s->clean = malloc(len + 2);
-	if (s->clean == NULL)
-		return -ENOMEM;
-
-	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - buf) : len;
-		size_t ll = end - pos, i;
-		const char *raw = buf + pos;
-		char *start, *e;
-		bool bad = false;
-
-		lineno++;
-		pos = nl ? end + 1 : len;
-
-		/* A UTF-8 byte order mark opens the file: inih skips it. */
-		if (lineno == 1 && ll >= 3 &&
-		    memcmp(raw, "\xef\xbb\xbf", 3) == 0) {
-			raw += 3;
-			ll -= 3;
-		}
-		if (ll > CONFIG_LINE_MAX) {
-			diag_at(d, lineno,
-			    "%s:%d: line too long (%zu bytes; the "
-			    "limit is %d)",
-			    file, lineno, ll, CONFIG_LINE_MAX);
-			bad = true;
-		}
-		for (i = 0; !bad && i < ll; i++) {
-			unsigned char ch = (unsigned char)raw[i];
-
-			if (ch == '\0') {
-				diag_at(d, lineno, "%s:%d: NUL byte in line",
-				    file, lineno);
-				bad = true;
-			} else if ((ch < 0x20 && ch != '\t' &&
-			               !(ch == '\r' && i == ll - 1)) ||
-			           ch == 0x7f) {
-				diag_at(d, lineno,
-				    "%s:%d: control character "
-				    "0x%02x in line",
-				    file, lineno, ch);
-				bad = true;
-			}
-		}
-		if (bad) {
-			s->clean[o++] = '\n';
-			continue;
-		}
-		memcpy(line, raw, ll);
-		line[ll] = '\0';
-		start = rstrip(lskip(line));
-
-		if (*start == '\0' || *start == ';' || *start == '#') {
-			/* blank or comment */
-		} else if (*start == '[') {
-			e = find_chars_or_comment(start + 1, "]");
-			if (*e != ']') {
-				diag_at(d, lineno,
-				    "%s:%d: missing ']' in "
-				    "section header",
-				    file, lineno);
-				s->clean[o++] = '\n';
-				continue;
-			}
-			*e = '\0';
-			if (*lskip(e + 1) != '\0' && *lskip(e + 1) != ';' &&
-			    *lskip(e + 1) != '#') {
-				diag_at(d, lineno,
-				    "%s:%d: text after section "
-				    "header [%s]",
-				    file, lineno, start + 1);
-			}
-			if (enum_index(sections, start + 1) < 0) {
-				char esc[128];
-
-				shown(esc, sizeof(esc), start + 1,
-				    strlen(start + 1));
-				diag_at(d, lineno,
-				    "%s:%d: unknown section "
-				    "[%s]",
-				    file, lineno, esc);
-			}
-			*e = ']';
-		} else {
-			e = find_chars_or_comment(start, "=:");
-			if (*e != '=' && *e != ':') {
-				char esc[64];
-
-				shown(esc, sizeof(esc), start,
-				    strlen(start));
-				diag_at(d, lineno,
-				    "%s:%d: expected 'key = "
-				    "value', got '%s'",
-				    file, lineno, esc);
-				s->clean[o++] = '\n';
-				continue;
-			} else {
-				char name[CONFIG_LINE_MAX + 2];
-
-				memcpy(name, start, (size_t)(e - start));
-				name[e - start] = '\0';
-				if (scan_push(s, lineno, rstrip(name)) < 0)
-					return -ENOMEM;
-			}
-		}
-		ll = strlen(start);
-		memcpy(s->clean + o, start, ll);
-		o += ll;
-		s->clean[o++] = '\n';
+	if (c->want_key && !c->got_key) {
+		where(at, sizeof(at), c, c->cur_line);
+		config_diag_add(c->d, "%s: expected 'key = value', got '%s'", at,
+		    c->shown_line);
 	}
-	s->clean[o] = '\0';
-	s->len = o;
-	return 0;
+	c->want_key = c->got_key = false;
+	line = text_line(&c->pos, c->end, &len);
+	if (line == NULL)
+		return NULL;
+	c->cur_line++;
+	where(at, sizeof(at), c, c->cur_line);
+	/* A UTF-8 byte order mark may open the file. */
+	if (c->cur_line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	str[0] = '\n';
+	str[1] = '\0';
+	/* inih's buffer takes the line, its newline and a NUL. */
+	if (len > CONFIG_LINE_MAX || len + 2 > (size_t)num) {
+		config_diag_add(c->d, "%s: line too long (%zu bytes; the limit "
+		    "is %d)", at, len, CONFIG_LINE_MAX);
+		return str;
+	}
+	bad = bad_byte(line, len);
+	if (bad >= 0) {
+		if (++c->bad_lines > CONFIG_BAD_LINES_MAX) {
+			config_diag_add(c->d, "%s: binary data, not a config "
+			    "file: not read further", at);
+			return NULL;
+		}
+		if (bad == 0)
+			config_diag_add(c->d, "%s: NUL byte in line", at);
+		else
+			config_diag_add(c->d, "%s: control character 0x%02x in "
+			    "line", at, bad);
+		return str;
+	}
+	/* The '\r' of a CRLF line end is no part of the line. */
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	start = skip_blanks(line, line + len);
+	len -= (size_t)(start - line);
+	if (len > 0 && *start == '[') {
+		if (!check_header(c, at, start, len))
+			return str;
+	} else if (len > 0 && *start != ';' && *start != '#') {
+		c->want_key = true;
+		while (len > 0 && (start[len - 1] == ' ' ||
+		    start[len - 1] == '\t'))
+			len--;
+		shown(c->shown_line, sizeof(c->shown_line), start, len);
+	}
+	memcpy(str, start, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	return str;
 }
 
 /* Parse text as one layer into c->p. */
-static int
+static void
 parse_layer(struct parse_ctx *c, const char *text, size_t len)
 {
-	size_t first = c->d->n;
-	struct scan s;
-	int r;
-
-	r = scan_text(c->builtin ? c->builtin : c->file, text, len, &s, c->d);
-	if (r < 0) {
-		scan_free(&s);
-		config_diag_add(c->d, "%s: out of memory", c->file);
-		return r;
-	}
-	c->lines = s.lines;
-	c->names = s.names;
-	c->nlines = s.n;
-	c->next = 0;
-	/* Our scan reports every syntax error; inih's first-error line
+	c->pos = text;
+	c->end = text + len;
+	c->cur_line = 0;
+	c->bad_lines = 0;
+	c->want_key = c->got_key = false;
+	/* The reader reports every syntax error; inih's first-error line
 	 * adds nothing. */
-	(void)ini_parse_string(s.clean, handler, c);
-	diag_sort_from(c->d, first);
-	c->lines = NULL;
-	c->names = NULL;
-	scan_free(&s);
-	return 0;
+	(void)ini_parse_stream(read_line, c, handler, c);
 }
 
 /* --- Files --- */

@@ -21,7 +21,6 @@
 /* Error messages collected by a load, "FILE:LINE: message" each. */
 struct config_diag {
 	char **msgs;
-	int *lines; /* line each message is about, for sorting */
 	size_t n;
 	size_t cap;
 };

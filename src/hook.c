@@ -52,7 +52,7 @@ hook_env(const struct kill_target *t, const char *signal, const char *result,
 	snprintf(num, sizeof(num), "%d", (int)t->pid);
 	snprintf(uid, sizeof(uid), "%u", (unsigned int)t->uid);
 	snprintf(rss, sizeof(rss), "%llu", (unsigned long long)t->rss_kib);
-	kill_user_name(t->uid, user, sizeof(user));
+	sys_user_name(t->uid, user, sizeof(user));
 	/* Values go verbatim: execve takes any bytes but NUL, and a hook
 	 * that hands them to a shell must quote them itself. */
 	env_add(buf, size, &used, envp, n, &i, "BUSTD_PID", num);

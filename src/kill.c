@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* kill.c: signalling the victim through a pidfd, escalating, waiting. */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include "cgroup.h"
 #include "kill.h"
 #include "log.h"
 
@@ -18,9 +14,9 @@ void
 kill_init(struct killer *k, const struct sys_ops *ops,
     const struct proc_ctx *pc, pid_t self, const char *cgroup_root)
 {
-	memset(k, 0, offsetof(struct killer, t));
-	k->t.pid = 0;
-	k->t.comm[0] = '\0';
+	/* All of it, its buffers too: locked in RAM from the start, the
+	 * kill path never waits for a page of its own. */
+	memset(k, 0, sizeof(*k));
 	k->ops = ops;
 	k->pc = pc;
 	k->self = self;
@@ -40,109 +36,11 @@ sig_name(int sig)
 	return sig == SIGKILL ? "SIGKILL" : sig == SIGTERM ? "SIGTERM" : "?";
 }
 
-char *
-kill_user_name(uid_t uid, char *buf, size_t size)
-{
-	char chunk[4096], line[512];
-	size_t ll = 0;
-	ssize_t n;
-	int fd;
-
-	snprintf(buf, size, "%u", (unsigned int)uid);
-	fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return buf;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		ssize_t i;
-
-		for (i = 0; i < n; i++) {
-			char *c1, *c2, *end;
-			unsigned long u;
-
-			if (chunk[i] != '\n') {
-				if (ll < sizeof(line) - 1)
-					line[ll++] = chunk[i];
-				continue;
-			}
-			line[ll] = '\0';
-			ll = 0;
-			/* name:passwd:uid:... */
-			c1 = strchr(line, ':');
-			c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-			if (c2 == NULL)
-				continue;
-			u = strtoul(c2 + 1, &end, 10);
-			if (end == c2 + 1 || *end != ':' || u != uid)
-				continue;
-			*c1 = '\0';
-			log_escape(buf, size, line, strlen(line));
-			close(fd);
-			return buf;
-		}
-	}
-	close(fd);
-	return buf;
-}
-
-/* The mount point if line of mountinfo is a cgroup2 root mount. */
-static bool
-cgroup2_line(char *line, char *out, size_t size)
-{
-	char *f[5], *s = line;
-	int i;
-
-	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS] - FSTYPE SRC OPTS" */
-	if (strstr(line, " - cgroup2 ") == NULL)
-		return false;
-	for (i = 0; i < 5; i++)
-		if ((f[i] = strsep(&s, " ")) == NULL)
-			return false;
-	/* Mount points escape space, tab, newline, backslash as octal:
-	 * such a root is skipped rather than decoded. */
-	if (strcmp(f[3], "/") != 0 || strchr(f[4], '\\') != NULL)
-		return false;
-	snprintf(out, size, "%s", f[4]);
-	return true;
-}
-
-int
-kill_find_cgroup2(int procfs_fd, char *out, size_t size)
-{
-	char chunk[4096], line[1024];
-	size_t ll = 0;
-	bool too_long = false;
-	ssize_t n, i;
-	int fd, r = -ENOENT;
-
-	fd = openat(procfs_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (r == -ENOENT && (n = read(fd, chunk, sizeof(chunk))) > 0) {
-		for (i = 0; i < n && r == -ENOENT; i++) {
-			if (chunk[i] != '\n') {
-				if (ll < sizeof(line) - 1)
-					line[ll++] = chunk[i];
-				else
-					too_long = true;
-				continue;
-			}
-			line[ll] = '\0';
-			if (!too_long && cgroup2_line(line, out, size))
-				r = 0;
-			ll = 0;
-			too_long = false;
-		}
-	}
-	close(fd);
-	return r;
-}
-
 /* Is pid one we must never signal?  Names it in why if so. */
 static bool
 protected_pid(struct killer *k, const struct policy *p, pid_t pid, char *why,
     size_t size)
 {
-	struct proc_bufs bufs;
 	struct proc_info info;
 	struct verdict v;
 	char comm[4 * PROC_COMM_MAX];
@@ -154,8 +52,8 @@ protected_pid(struct killer *k, const struct policy *p, pid_t pid, char *why,
 	}
 	memset(&info, 0, sizeof(info));
 	info.pid = pid;
-	if (proc_fill(k->pc, &info, PROC_HAVE_STAT | victim_fields(p), &bufs) ==
-	    -ENOENT)
+	if (proc_fill(k->pc, &info, PROC_HAVE_STAT | victim_fields(p),
+	    &k->scratch) == -ENOENT)
 		return false;
 	/* Judge only by the rules: ranking does not matter here. */
 	info.oom_score = 1;
@@ -201,13 +99,13 @@ group_protected(struct killer *k, const struct policy *p, pid_t pgrp, char *why,
     size_t size)
 {
 	struct group_arg g = { k, p, pgrp, why, size, false };
-	char dents[4096];
 
 	if (pgrp <= 1) {
 		snprintf(why, size, "process group %d", (int)pgrp);
 		return true;
 	}
-	if (proc_each_pid(k->pc, dents, sizeof(dents), pgrp_member, &g) < 0) {
+	if (proc_each_pid(k->pc, k->dents, sizeof(k->dents), pgrp_member,
+	    &g) < 0) {
 		snprintf(why, size, "/proc unreadable");
 		return true;
 	}
@@ -216,132 +114,21 @@ group_protected(struct killer *k, const struct policy *p, pid_t pgrp, char *why,
 
 /* path of file name in the victim's cgroup; false if it does not fit. */
 static bool
-cgroup_file(const struct killer *k, const char *name, char *path, size_t size)
+cgroup_file(struct killer *k, const char *name)
 {
-	size_t a = strlen(k->cgroup_root), b = strlen(k->t.cgroup);
-	size_t c = strlen(name);
-
-	if (a + b + 1 + c + 1 > size)
-		return false;
-	memcpy(path, k->cgroup_root, a);
-	memcpy(path + a, k->t.cgroup, b);
-	path[a + b] = '/';
-	memcpy(path + a + b + 1, name, c + 1);
-	return true;
-}
-
-/* A cgroup deeper than this below the victim's is not walked: the kill
- * stays with the victim (fail safe). */
-#define CGROUP_DEPTH_MAX 16
-
-/* fn on each pid of the cgroup.procs at dirfd; true if fn said stop. */
-static bool
-each_procs_pid(struct killer *k, int dirfd,
-    bool (*fn)(struct killer *, pid_t, void *), void *arg)
-{
-	char buf[4096];
-	long pid = -1;
-	ssize_t n, i;
-	int fd;
-
-	fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fn(k, -1, arg);
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < n; i++) {
-			if (buf[i] >= '0' && buf[i] <= '9') {
-				pid = (pid < 0 ? 0 : pid) * 10 + (buf[i] - '0');
-			} else if (pid >= 0) {
-				if (fn(k, (pid_t)pid, arg)) {
-					close(fd);
-					return true;
-				}
-				pid = -1;
-			}
-		}
-	}
-	close(fd);
-	if (n < 0)
-		return fn(k, -1, arg);
-	return pid >= 0 ? fn(k, (pid_t)pid, arg) : false;
-}
-
-struct cg_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
-/*
- * fn on each pid of the cgroup at dirfd and of every cgroup below it:
- * cgroup.kill takes the whole subtree, so the guard must see it all.
- * fn(k, -1, arg) reports what could not be read.
- */
-static bool
-each_subtree_pid(struct killer *k, int dirfd, int depth,
-    bool (*fn)(struct killer *, pid_t, void *), void *arg)
-{
-	char dents[1024];
-	long n, off;
-
-	if (each_procs_pid(k, dirfd, fn, arg))
-		return true;
-	if (depth >= CGROUP_DEPTH_MAX)
-		return fn(k, -1, arg);
-	while ((n = syscall(SYS_getdents64, dirfd, dents, sizeof(dents))) > 0) {
-		for (off = 0; off < n;) {
-			struct cg_dirent64 *d = (void *)(dents + off);
-			bool stop;
-			int sub;
-
-			off += d->d_reclen;
-			if (d->d_type != DT_DIR || d->d_name[0] == '.')
-				continue;
-			sub = openat(dirfd, d->d_name,
-			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (sub < 0) {
-				if (fn(k, -1, arg))
-					return true;
-				continue;
-			}
-			stop = each_subtree_pid(k, sub, depth + 1, fn, arg);
-			close(sub);
-			if (stop)
-				return true;
-		}
-	}
-	return n < 0 ? fn(k, -1, arg) : false;
-}
-
-/* Call fn on each pid of the victim's cgroup and its descendants.
- * Returns true as soon as fn does. */
-static bool
-each_cgroup_pid(struct killer *k, bool (*fn)(struct killer *, pid_t, void *),
-    void *arg)
-{
-	char path[2 * PROC_PATH_MAX];
-	bool stop;
-	int fd = -1;
-
-	if (cgroup_file(k, "", path, sizeof(path)))
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return fn(k, -1, arg);
-	stop = each_subtree_pid(k, fd, 0, fn, arg);
-	close(fd);
-	return stop;
+	return cgroup_path(k->cgroup_root, k->t.cgroup, name, k->path,
+	    sizeof(k->path));
 }
 
 struct guard_arg {
+	struct killer *k;
 	const struct policy *p;
 	char *why;
 	size_t size;
 };
 
 static bool
-guard_one(struct killer *k, pid_t pid, void *arg)
+guard_one(pid_t pid, void *arg)
 {
 	struct guard_arg *g = arg;
 
@@ -349,14 +136,21 @@ guard_one(struct killer *k, pid_t pid, void *arg)
 		snprintf(g->why, g->size, "part of the cgroup tree unreadable");
 		return true;
 	}
-	return protected_pid(k, g->p, pid, g->why, g->size);
+	return protected_pid(g->k, g->p, pid, g->why, g->size);
 }
 
+struct signal_arg {
+	struct killer *k;
+	int sig;
+};
+
 static bool
-signal_one(struct killer *k, pid_t pid, void *arg)
+signal_one(pid_t pid, void *arg)
 {
-	if (pid > 0 && pid != k->t.pid)
-		k->ops->kill(k->ops->ctx, pid, *(int *)arg);
+	struct signal_arg *a = arg;
+
+	if (pid > 0 && pid != a->k->t.pid)
+		a->k->ops->kill(a->k->ops->ctx, pid, a->sig);
 	return false;
 }
 
@@ -367,7 +161,7 @@ signal_one(struct killer *k, pid_t pid, void *arg)
 static int
 deliver(struct killer *k, int sig, const struct proc_info *now_is)
 {
-	char path[2 * PROC_PATH_MAX];
+	struct signal_arg sa = { k, sig };
 	bool group_sent = false;
 	uint64_t st;
 	int r;
@@ -422,10 +216,11 @@ deliver(struct killer *k, int sig, const struct proc_info *now_is)
 	if (r < 0)
 		return r;
 	if (k->whole_cgroup) {
-		if (sig != SIGKILL ||
-		    !cgroup_file(k, "cgroup.kill", path, sizeof(path)) ||
-		    k->ops->write_file(k->ops->ctx, path, "1") < 0)
-			each_cgroup_pid(k, signal_one, &sig);
+		if (sig != SIGKILL || !cgroup_file(k, "cgroup.kill") ||
+		    k->ops->write_file(k->ops->ctx, k->path, "1") < 0) {
+			if (cgroup_file(k, ""))
+				cgroup_each_pid(k->path, signal_one, &sa);
+		}
 	}
 	/*
 	 * Reap the address space now rather than when the victim gets to
@@ -441,21 +236,12 @@ deliver(struct killer *k, int sig, const struct proc_info *now_is)
 	return 0;
 }
 
-static void
-format_size(char *buf, size_t size, uint64_t kib)
-{
-	if (kib >= 1024 * 1024)
-		snprintf(buf, size, "%.1f GiB", kib / 1048576.0);
-	else
-		snprintf(buf, size, "%.1f MiB", kib / 1024.0);
-}
-
 /* Why the victim's cgroup may not be killed whole, or NULL if it may. */
 static const char *
 cgroup_refused(struct killer *k, const struct policy *p, bool known, char *why,
     size_t size)
 {
-	struct guard_arg g = { p, why, size };
+	struct guard_arg g = { k, p, why, size };
 
 	if (k->cgroup_root[0] == '\0')
 		return "no cgroup v2 mount";
@@ -463,7 +249,9 @@ cgroup_refused(struct killer *k, const struct policy *p, bool known, char *why,
 		return "its cgroup is unknown";
 	if (strcmp(k->t.cgroup, "/") == 0)
 		return "it is in the root cgroup";
-	if (each_cgroup_pid(k, guard_one, &g))
+	if (!cgroup_file(k, ""))
+		return "its cgroup path is too long";
+	if (cgroup_each_pid(k->path, guard_one, &g))
 		return why;
 	return NULL;
 }
@@ -526,7 +314,7 @@ still_there(const struct killer *k, pid_t pid, struct proc_info *now_is)
 		    (unsigned long long)k->t.start_time);
 		return -ESTALE;
 	}
-	if (now_is->st.state == 'Z' || now_is->st.state == 'X')
+	if (proc_dead(&now_is->st))
 		return -ESRCH;
 	return 0;
 }
@@ -535,9 +323,8 @@ int
 kill_start(struct killer *k, const struct policy *p, const struct victim *v,
     int sig, const char *reason)
 {
-	struct proc_bufs bufs;
 	struct proc_info info = v->info, now_is;
-	char comm[4 * PROC_COMM_MAX], user[64], rss[32];
+	char comm[4 * PROC_COMM_MAX], user[64], rss[LOG_SIZE_MAX];
 	const char *scope;
 	int r;
 
@@ -589,7 +376,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	proc_fill(k->pc, &info,
 	    PROC_HAVE_UID | PROC_HAVE_OOM_ADJ | PROC_HAVE_OOM_SCORE |
 	        PROC_HAVE_CMDLINE | (p->cgroup ? PROC_HAVE_CGROUP : 0),
-	    &bufs);
+	    &k->scratch);
 	if (info.cmdline != NULL)
 		snprintf(k->t.cmdline, sizeof(k->t.cmdline), "%s",
 		    info.cmdline);
@@ -609,7 +396,6 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	scope = choose_scope(k, p, comm, info.have & PROC_HAVE_CGROUP);
 
 	k->first_ms = now(k);
-	k->last_kill_ms = k->first_ms;
 	k->term_deadline_ms = k->first_ms + p->term_timeout_ms;
 	if (k->dry_run && p->term_timeout_ms < 1000)
 		k->term_deadline_ms = k->first_ms + 1000;
@@ -628,8 +414,8 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	else
 		k->n_term++;
 
-	kill_user_name(k->t.uid, user, sizeof(user));
-	format_size(rss, sizeof(rss), k->t.rss_kib);
+	sys_user_name(k->t.uid, user, sizeof(user));
+	log_size(rss, sizeof(rss), k->t.rss_kib);
 	log_info("pid %d (%s) uid %u (%s): %s%s%s: rss %s, score %lld "
 	         "(oom_score %d, oom_score_adj %d); reason: %s; rule: %s",
 	    (int)k->t.pid, comm, (unsigned int)k->t.uid, user,
@@ -648,13 +434,20 @@ finish(struct killer *k)
 	k->state = KILL_IDLE;
 }
 
-/* Without a pidfd: gone when stat is gone, reused, or a zombie. */
-static bool
-gone_by_proc(struct killer *k)
+bool
+kill_gone(struct killer *k)
 {
 	struct proc_info info;
 	int r;
 
+	/* A dry run sent nothing: its victim is let go by time alone. */
+	if (k->state != KILL_WAITING || k->dry_run)
+		return false;
+	r = k->pidfd >= 0 ? k->ops->pidfd_exited(k->ops->ctx, k->pidfd) : -1;
+	if (r >= 0)
+		return r > 0;
+	/* Without an answer from a pidfd, /proc tells: gone when its stat
+	 * is gone, names another process, or shows it dead. */
 	memset(&info, 0, sizeof(info));
 	info.pid = k->t.pid;
 	r = proc_fill(k->pc, &info, PROC_HAVE_STAT, NULL);
@@ -662,47 +455,64 @@ gone_by_proc(struct killer *k)
 		return true;
 	if (r < 0)
 		return false;
-	return info.st.start_time != k->t.start_time || info.st.state == 'Z' ||
-	       info.st.state == 'X';
+	return info.st.start_time != k->t.start_time || proc_dead(&info.st);
 }
 
-enum kill_event
-kill_check(struct killer *k, const struct policy *p, bool kill_level,
+void
+kill_escalate(struct killer *k, const struct policy *p, bool kill_level,
     const char *why)
 {
 	char comm[4 * PROC_COMM_MAX];
-	uint64_t t = now(k);
-	bool gone;
+	const char *because = kill_level ? why : "term_timeout passed";
 	int r;
 
-	if (k->state != KILL_WAITING)
-		return KILL_EVENT_NONE;
+	if (k->state != KILL_WAITING || k->sig != SIGTERM)
+		return;
 	log_escape(comm, sizeof(comm), k->t.comm, strlen(k->t.comm));
-
 	if (k->dry_run) {
-		/* Nothing was sent: play the timeline, then let go. */
-		if (k->sig == SIGTERM &&
-		    (kill_level || t >= k->term_deadline_ms)) {
-			k->sig = SIGKILL;
-			log_info("pid %d (%s): dry run, would send SIGKILL: %s",
-			    (int)k->t.pid, comm,
-			    kill_level ? why : "term_timeout passed");
-		}
-		if (t < k->term_deadline_ms)
-			return KILL_EVENT_NONE;
+		k->sig = SIGKILL;
+		k->kill_ms = now(k);
+		log_info("pid %d (%s): dry run, would send SIGKILL: %s",
+		    (int)k->t.pid, comm, because);
+		return;
+	}
+	/* Members may have come in since the first signal: look again. */
+	if (k->whole_cgroup || k->whole_group)
+		choose_scope(k, p, comm, k->t.cgroup[0] != '\0');
+	r = deliver(k, SIGKILL, NULL);
+	k->n_kill++;
+	if (kill_level)
+		k->n_escalate_level++;
+	else
+		k->n_escalate_timeout++;
+	if (r < 0 && r != -ESRCH)
+		log_warn("pid %d (%s): SIGKILL failed: %s", (int)k->t.pid, comm,
+		    strerror(-r));
+	else
+		log_info("pid %d (%s): sending SIGKILL: %s", (int)k->t.pid,
+		    comm, because);
+}
+
+void
+kill_done(struct killer *k, bool stuck)
+{
+	char comm[4 * PROC_COMM_MAX];
+	uint64_t t = now(k);
+
+	if (k->state != KILL_WAITING)
+		return;
+	log_escape(comm, sizeof(comm), k->t.comm, strlen(k->t.comm));
+	if (k->dry_run) {
 		log_info("pid %d (%s): dry run, nothing was sent; deciding "
 		         "again",
 		    (int)k->t.pid, comm);
-		finish(k);
-		return KILL_EVENT_GONE;
-	}
-
-	r = k->pidfd >= 0 ? k->ops->pidfd_exited(k->ops->ctx, k->pidfd) : -1;
-	/* Without an answer from the pidfd, /proc tells. */
-	gone = r > 0 || (r < 0 && gone_by_proc(k));
-	if (gone) {
+	} else if (stuck) {
+		k->n_stuck++;
+		log_warn("pid %d (%s): still there %llu ms after SIGKILL "
+		         "(uninterruptible sleep?); trying the next candidate",
+		    (int)k->t.pid, comm, (unsigned long long)(t - k->kill_ms));
+	} else {
 		k->n_gone++;
-		k->last_gone_ms = t;
 		if (k->kill_ms > k->first_ms)
 			log_info("pid %d (%s): gone %llu ms after SIGTERM, "
 			         "%llu ms after SIGKILL",
@@ -714,36 +524,8 @@ kill_check(struct killer *k, const struct policy *p, bool kill_level,
 			    (int)k->t.pid, comm,
 			    (unsigned long long)(t - k->first_ms),
 			    k->kill_ms ? "SIGKILL" : "SIGTERM");
-		finish(k);
-		return KILL_EVENT_GONE;
 	}
-	if (k->sig == SIGTERM && (kill_level || t >= k->term_deadline_ms)) {
-		if (k->whole_cgroup || k->whole_group)
-			choose_scope(k, p, comm, k->t.cgroup[0] != '\0');
-		r = deliver(k, SIGKILL, NULL);
-		k->n_kill++;
-		if (kill_level)
-			k->n_escalate_level++;
-		else
-			k->n_escalate_timeout++;
-		if (r < 0 && r != -ESRCH)
-			log_warn("pid %d (%s): SIGKILL failed: %s",
-			    (int)k->t.pid, comm, strerror(-r));
-		else
-			log_info("pid %d (%s): sending SIGKILL: %s",
-			    (int)k->t.pid, comm,
-			    kill_level ? why : "term_timeout passed");
-		return KILL_EVENT_NONE;
-	}
-	if (k->sig == SIGKILL && t >= k->kill_ms + KILL_WAIT_MS) {
-		k->n_stuck++;
-		log_warn("pid %d (%s): still there %d ms after SIGKILL "
-		         "(uninterruptible sleep?); trying the next candidate",
-		    (int)k->t.pid, comm, KILL_WAIT_MS);
-		finish(k);
-		return KILL_EVENT_STUCK;
-	}
-	return KILL_EVENT_NONE;
+	finish(k);
 }
 
 int
@@ -752,21 +534,16 @@ kill_poll_fd(const struct killer *k)
 	return k->state == KILL_WAITING && !k->dry_run ? k->pidfd : -1;
 }
 
-uint32_t
-kill_next_ms(const struct killer *k)
+void
+kill_clock(const struct killer *k, struct victim_clock *c)
 {
-	uint64_t t = now(k), at;
-
-	if (k->state != KILL_WAITING)
-		return UINT32_MAX;
-	if (k->sig == SIGTERM || k->dry_run)
-		at = k->term_deadline_ms;
-	else
-		at = k->kill_ms + KILL_WAIT_MS;
-	/* Without a pidfd, the exit shows only by looking. */
-	if (k->pidfd < 0 && !k->dry_run && at > t + 20)
-		at = t + 20;
-	return at > t ? (uint32_t)(at - t) : 0;
+	memset(c, 0, sizeof(*c));
+	c->active = k->state == KILL_WAITING;
+	c->dry_run = k->dry_run;
+	c->polled = k->pidfd < 0;
+	c->sig = k->sig;
+	c->kill_ms = k->kill_ms;
+	c->term_deadline_ms = k->term_deadline_ms;
 }
 
 void

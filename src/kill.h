@@ -7,14 +7,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "decide.h"
 #include "policy.h"
 #include "proc.h"
 #include "sys.h"
 #include "victim.h"
-
-/* After SIGKILL, how long a victim may take to exit before it is
- * reported as stuck (uninterruptible sleep) and the next one is tried. */
-#define KILL_WAIT_MS 5000
 
 /* What was known of the victim when it was chosen; owned by the killer
  * so that no later read of /proc can change it. */
@@ -37,12 +34,6 @@ struct kill_target {
 enum kill_state {
 	KILL_IDLE,
 	KILL_WAITING, /* signalled, not gone yet */
-};
-
-enum kill_event {
-	KILL_EVENT_NONE,
-	KILL_EVENT_GONE, /* the victim exited */
-	KILL_EVENT_STUCK, /* survived SIGKILL for KILL_WAIT_MS */
 };
 
 struct killer {
@@ -68,13 +59,14 @@ struct killer {
 	unsigned long n_stuck;
 	unsigned long n_escalate_timeout;
 	unsigned long n_escalate_level;
-	uint64_t last_gone_ms;
-	uint64_t last_kill_ms; /* time of the last first signal */
 	const char *cgroup_root; /* cgroup2 mount, "" if none; not ours */
 
-	/* Large and seldom used: kept last, and not cleared by kill_init()
-	 * (pages of a fresh mapping stay unused until a kill). */
+	/* The victim, and scratch space for the guards of wider kills:
+	 * preallocated, so that the kill path needs no deep stack. */
 	struct kill_target t;
+	struct proc_bufs scratch;
+	char dents[4096];
+	char path[PROC_PATH_MAX + 256];
 };
 
 /* cgroup_root: the cgroup2 mount point from mountinfo, or NULL.  The
@@ -94,27 +86,31 @@ int kill_start(struct killer *k, const struct policy *p, const struct victim *v,
     int sig, const char *reason);
 
 /*
- * Advance a kill in progress: notice the exit, escalate to SIGKILL when
- * term_timeout has passed or memory is at the kill level (kill_level,
- * why says which reading), give up after KILL_WAIT_MS.  p is the policy
- * now (it may have been reloaded): a process-group or cgroup kill is
- * checked again under it before SIGKILL.
+ * Has the victim exited?  Its pidfd says so, or without one /proc does.
+ * Always false in a dry run (nothing was sent: time lets it go) and when
+ * no kill is under way.
  */
-enum kill_event kill_check(struct killer *k, const struct policy *p,
-    bool kill_level, const char *why);
+bool kill_gone(struct killer *k);
+
+/*
+ * SIGKILL to a victim that had SIGTERM: memory reached the kill level
+ * (kill_level, why says which reading) or term_timeout passed.  p is the
+ * policy now (it may have been reloaded): a process-group or cgroup kill
+ * is checked again under it.  In a dry run, only logs what it would do.
+ */
+void kill_escalate(struct killer *k, const struct policy *p, bool kill_level,
+    const char *why);
+
+/* The kill is over: the victim is gone, or stuck (it outlived SIGKILL
+ * by DECIDE_STUCK_MS).  Logs it, counts it, lets go of the pidfd. */
+void kill_done(struct killer *k, bool stuck);
+
+/* The timeline of the kill under way, for decide(). */
+void kill_clock(const struct killer *k, struct victim_clock *c);
 
 /* fd to poll for the victim's exit, or -1. */
 int kill_poll_fd(const struct killer *k);
-/* ms until kill_check has something to do by time alone. */
-uint32_t kill_next_ms(const struct killer *k);
-/* Drop a kill in progress (exit, reload is fine to keep it). */
+/* Drop a kill in progress (at exit). */
 void kill_abandon(struct killer *k);
-
-/* Find the cgroup2 mount in procfs/self/mountinfo. 0 or -errno. */
-int kill_find_cgroup2(int procfs_fd, char *out, size_t size);
-
-/* User name of uid from /etc/passwd, without NSS and without heap;
- * the number if not found.  Returns buf. */
-char *kill_user_name(uid_t uid, char *buf, size_t size);
 
 #endif

@@ -66,15 +66,6 @@ log_open(enum log_target target, int max_prio)
 	log_target = target;
 }
 
-void
-log_close(void)
-{
-	if (log_sock >= 0)
-		close(log_sock);
-	log_sock = -1;
-	log_target = LOG_TARGET_STDERR;
-}
-
 bool
 log_debug_enabled(void)
 {
@@ -236,4 +227,14 @@ log_escape(char *dst, size_t size, const char *src, size_t len)
 	}
 	dst[o] = '\0';
 	return dst;
+}
+
+char *
+log_size(char *buf, size_t size, uint64_t kib)
+{
+	if (kib >= 1024 * 1024)
+		snprintf(buf, size, "%.2f GiB", kib / 1048576.0);
+	else
+		snprintf(buf, size, "%.1f MiB", kib / 1024.0);
+	return buf;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <syslog.h>
 
 enum log_target {
@@ -17,7 +18,6 @@ enum log_target {
  * or LOG_DEBUG) are dropped.  Calling it again switches target.
  */
 void log_open(enum log_target target, int max_prio);
-void log_close(void);
 bool log_debug_enabled(void);
 
 void log_msg(int prio, const char *fmt, ...)
@@ -47,5 +47,12 @@ void fatal_r(int r, const char *fmt, ...)
  * "..." if dst is too small.  Returns dst.
  */
 char *log_escape(char *dst, size_t size, const char *src, size_t len);
+
+/*
+ * A size as people read it, the one format of every size bustd prints:
+ * "1.50 GiB" from 1 GiB up, "512.0 MiB" below.  Returns buf.
+ */
+#define LOG_SIZE_MAX 32
+char *log_size(char *buf, size_t size, uint64_t kib);
 
 #endif

@@ -10,7 +10,6 @@
 
 #include "metrics.h"
 
-const char *const kill_reason_names[] = { "mem_term", "mem_kill", "psi" };
 
 struct out {
 	char *buf;

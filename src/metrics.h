@@ -10,16 +10,6 @@
 
 #include "monitor.h"
 
-/* Why a victim was taken. */
-enum kill_reason {
-	REASON_MEM_TERM,
-	REASON_MEM_KILL,
-	REASON_PSI,
-	REASON_COUNT,
-};
-
-extern const char *const kill_reason_names[];
-
 /* Everything the file shows; main fills it, metrics_format prints it. */
 struct metrics {
 	struct mem_sample mem;

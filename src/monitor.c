@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "monitor.h"
+#include "text.h"
+
+const char *const kill_reason_names[] = { "mem_term", "mem_kill", "psi" };
 
 /* --- Parsers --- */
 
@@ -16,23 +19,13 @@ static bool
 meminfo_value(const char *line, size_t len, const char *key, uint64_t *out)
 {
 	size_t kl = strlen(key);
-	uint64_t v = 0;
-	size_t i;
-	bool any = false;
+	const char *p = line + kl + 1, *end = line + len;
 
 	if (len <= kl || memcmp(line, key, kl) != 0 || line[kl] != ':')
 		return false;
-	for (i = kl + 1; i < len && line[i] == ' '; i++)
-		;
-	for (; i < len && line[i] >= '0' && line[i] <= '9'; i++) {
-		if (v > UINT64_MAX / 10 - 9)
-			return false;
-		v = v * 10 + (uint64_t)(line[i] - '0');
-		any = true;
-	}
-	if (any)
-		*out = v;
-	return any;
+	while (p < end && *p == ' ')
+		p++;
+	return text_u64(&p, end, out) == 0;
 }
 
 int
@@ -55,21 +48,18 @@ monitor_meminfo_parse_buf(const char *buf, size_t len, struct mem_sample *out)
 		"SwapTotal", "SwapFree" };
 	uint64_t v[NKEYS] = { 0 };
 	unsigned int seen = 0;
-	const char *p = buf, *end = buf + len;
+	const char *p = buf, *end = buf + len, *line;
+	size_t ll;
 	int k;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t ll = (size_t)((nl ? nl : end) - p);
-
+	while ((line = text_line(&p, end, &ll)) != NULL) {
 		for (k = 0; k < NKEYS; k++) {
 			if (!(seen & (1u << k)) &&
-			    meminfo_value(p, ll, keys[k], &v[k])) {
+			    meminfo_value(line, ll, keys[k], &v[k])) {
 				seen |= 1u << k;
 				break;
 			}
 		}
-		p += ll + 1;
 	}
 	if (!(seen & (1u << TOTAL)) || !(seen & (1u << FREE)))
 		return -EINVAL;
@@ -109,13 +99,8 @@ psi_line_parse(const char *p, const char *end, struct psi_line *out)
 		if ((size_t)(end - p) < kl || memcmp(p, keys[k], kl) != 0)
 			return -EINVAL;
 		p += kl;
-		if (p == end || *p < '0' || *p > '9')
+		if (text_u64(&p, end, &ip) < 0)
 			return -EINVAL;
-		while (p < end && *p >= '0' && *p <= '9') {
-			if (ip > UINT64_MAX / 10 - 9)
-				return -EINVAL;
-			ip = ip * 10 + (uint64_t)(*p++ - '0');
-		}
 		if (k < 3) {
 			if (p < end && *p == '.') {
 				p++;
@@ -157,24 +142,21 @@ psi_line_parse(const char *p, const char *end, struct psi_line *out)
 int
 monitor_psi_parse_buf(const char *buf, size_t len, struct psi_sample *out)
 {
-	const char *p = buf, *end = buf + len;
+	const char *p = buf, *end = buf + len, *line;
 	bool some = false;
+	size_t ll;
 
 	memset(out, 0, sizeof(*out));
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		if (le - p >= 5 && memcmp(p, "some ", 5) == 0) {
-			if (psi_line_parse(p + 5, le, &out->some) < 0)
+	while ((line = text_line(&p, end, &ll)) != NULL) {
+		if (ll >= 5 && memcmp(line, "some ", 5) == 0) {
+			if (psi_line_parse(line + 5, line + ll, &out->some) < 0)
 				return -EINVAL;
 			some = true;
-		} else if (le - p >= 5 && memcmp(p, "full ", 5) == 0) {
-			if (psi_line_parse(p + 5, le, &out->full) < 0)
+		} else if (ll >= 5 && memcmp(line, "full ", 5) == 0) {
+			if (psi_line_parse(line + 5, line + ll, &out->full) < 0)
 				return -EINVAL;
 			out->has_full = true;
 		}
-		p = le + 1;
 	}
 	return some ? 0 : -EINVAL;
 }
@@ -183,8 +165,6 @@ static bool
 zone_number(const char *p, const char *le, const char *key, uint64_t *out)
 {
 	size_t kl = strlen(key);
-	uint64_t v = 0;
-	bool any = false;
 
 	while (p < le && *p == ' ')
 		p++;
@@ -193,15 +173,7 @@ zone_number(const char *p, const char *le, const char *key, uint64_t *out)
 	p += kl;
 	while (p < le && *p == ' ')
 		p++;
-	while (p < le && *p >= '0' && *p <= '9') {
-		if (v > UINT64_MAX / 10 - 9)
-			return false;
-		v = v * 10 + (uint64_t)(*p++ - '0');
-		any = true;
-	}
-	if (any)
-		*out = v;
-	return any;
+	return text_u64(&p, le, out) == 0;
 }
 
 /* One zone of /proc/zoneinfo being read. */
@@ -235,17 +207,15 @@ zone_protection(const char *q, const char *le)
 	uint64_t max = 0;
 
 	while (q < le) {
-		uint64_t n = 0;
+		uint64_t n;
 
 		while (q < le && (*q < '0' || *q > '9'))
 			q++;
 		if (q == le)
 			break;
-		while (q < le && *q >= '0' && *q <= '9') {
-			if (n > UINT64_MAX / 10 - 9)
-				return UINT64_MAX / 2;
-			n = n * 10 + (uint64_t)(*q++ - '0');
-		}
+		/* Too large to be pages: a bound no zone can reach. */
+		if (text_u64(&q, le, &n) < 0)
+			n = UINT64_MAX / 2;
 		if (n > max)
 			max = n;
 	}
@@ -282,17 +252,13 @@ int
 monitor_zoneinfo_reserve_parse_buf(const char *buf, size_t len,
     uint64_t *pages)
 {
-	const char *p = buf, *end = buf + len;
+	const char *p = buf, *end = buf + len, *line;
 	struct zone_acc z;
+	size_t ll;
 
 	memset(&z, 0, sizeof(z));
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		zone_line(&z, p, le);
-		p = le + 1;
-	}
+	while ((line = text_line(&p, end, &ll)) != NULL)
+		zone_line(&z, line, line + ll);
 	zone_flush(&z);
 	if (!z.any)
 		return -EINVAL;
@@ -684,17 +650,50 @@ pread_all(int fd, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
+/*
+ * The buffer zoneinfo is read into: twice its size now, at least
+ * MONITOR_ZONEINFO_MIN.  It grows with CPUs and nodes, which hotplug
+ * can add; if it outgrows the buffer, the reserve is unknown and every
+ * poll reads /proc/meminfo (monitor_read_reserve()).
+ */
+static int
+zoneinfo_alloc(struct monitor *m)
+{
+	char chunk[4096];
+	size_t size = 0;
+	ssize_t n;
+
+	while ((n = pread(m->zoneinfo_fd, chunk, sizeof(chunk),
+	    (off_t)size)) > 0)
+		size += (size_t)n;
+	size = 2 * size + 1;
+	if (size < MONITOR_ZONEINFO_MIN)
+		size = MONITOR_ZONEINFO_MIN;
+	m->zoneinfo_buf = malloc(size);
+	if (m->zoneinfo_buf == NULL)
+		return -ENOMEM;
+	m->zoneinfo_size = size;
+	return 0;
+}
+
 int
 monitor_open(struct monitor *m, int procfs_fd)
 {
 	memset(m, 0, sizeof(*m));
 	m->psi_fd = -1;
 	m->trigger_fd = -1;
+	m->zoneinfo_fd = -1;
+	m->procfs_fd = procfs_fd;
 	m->meminfo_fd = openat(procfs_fd, "meminfo", O_RDONLY | O_CLOEXEC);
 	if (m->meminfo_fd < 0)
 		return -errno;
-
 	m->psi_fd = openat(procfs_fd, "pressure/memory", O_RDONLY | O_CLOEXEC);
+	/* Without zoneinfo there is no reserve, and no fast path. */
+	m->zoneinfo_fd = openat(procfs_fd, "zoneinfo", O_RDONLY | O_CLOEXEC);
+	if (m->zoneinfo_fd >= 0 && zoneinfo_alloc(m) < 0) {
+		close(m->zoneinfo_fd);
+		m->zoneinfo_fd = -1;
+	}
 	return 0;
 }
 
@@ -707,8 +706,11 @@ monitor_close(struct monitor *m)
 		close(m->psi_fd);
 	if (m->trigger_fd >= 0)
 		close(m->trigger_fd);
-	m->meminfo_fd = m->psi_fd = m->trigger_fd = -1;
-
+	if (m->zoneinfo_fd >= 0)
+		close(m->zoneinfo_fd);
+	free(m->zoneinfo_buf);
+	m->zoneinfo_buf = NULL;
+	m->meminfo_fd = m->psi_fd = m->trigger_fd = m->zoneinfo_fd = -1;
 }
 
 int
@@ -738,51 +740,33 @@ monitor_read_psi(struct monitor *m, struct psi_sample *s)
 }
 
 int
-monitor_read_reserve(struct monitor *m, int procfs_fd)
+monitor_read_reserve(struct monitor *m)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	char chunk[4096], line[1024];
-	size_t ll = 0;
-	uint64_t kib;
-	struct zone_acc z;
-	bool bad = false;
-	ssize_t n, i;
-	int fd;
+	uint64_t pages, kib;
+	ssize_t n;
+	int r;
 
-	/* zoneinfo grows with nodes and CPUs: read it a line at a time. */
 	m->reserve_kib = 0;
-	fd = openat(procfs_fd, "zoneinfo", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	memset(&z, 0, sizeof(z));
-	while (!bad && (n = read(fd, chunk, sizeof(chunk))) > 0) {
-		for (i = 0; i < n; i++) {
-			if (chunk[i] != '\n') {
-				/* A cut line could hide a zone's reserve. */
-				if (ll == sizeof(line))
-					bad = true;
-				else
-					line[ll++] = chunk[i];
-				continue;
-			}
-			zone_line(&z, line, line + ll);
-			ll = 0;
-		}
-	}
-	close(fd);
-	if (n < 0 || bad)
-		return n < 0 ? -errno : -EFBIG;
-	zone_line(&z, line, line + ll);
-	zone_flush(&z);
-	if (!z.any)
-		return -EINVAL;
+	if (m->zoneinfo_fd < 0)
+		return -ENOENT;
+	n = pread_all(m->zoneinfo_fd, m->zoneinfo_buf, m->zoneinfo_size);
+	if (n < 0)
+		return (int)n;
+	/* A full buffer may have cut a zone's reserve off. */
+	if ((size_t)n == m->zoneinfo_size - 1)
+		return -EFBIG;
+	r = monitor_zoneinfo_reserve_parse_buf(m->zoneinfo_buf, (size_t)n,
+	    &pages);
+	if (r < 0)
+		return r;
 	/*
 	 * The reserve moves when zones grow (deferred struct page init,
 	 * memory hotplug) or watermarks are tuned; it is read again every
 	 * MONITOR_RESERVE_MS.  A quarter more covers the growth between two
 	 * reads.
 	 */
-	kib = z.total * (uint64_t)(page > 0 ? page / 1024 : 4);
+	kib = pages * (uint64_t)(page > 0 ? page / 1024 : 4);
 	m->reserve_kib = kib + kib / 4;
 	return 0;
 }
@@ -821,7 +805,7 @@ monitor_trigger_text(char *buf, size_t size, const struct limits *l,
 }
 
 int
-monitor_arm_trigger(struct monitor *m, int procfs_fd, const struct limits *l)
+monitor_arm_trigger(struct monitor *m, const struct limits *l)
 {
 	static const uint32_t windows[] = { 1000, 2000 };
 	char text[64];
@@ -835,7 +819,7 @@ monitor_arm_trigger(struct monitor *m, int procfs_fd, const struct limits *l)
 	if (!l->psi_on)
 		return 0;
 	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
-		fd = openat(procfs_fd, "pressure/memory",
+		fd = openat(m->procfs_fd, "pressure/memory",
 		    O_RDWR | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;

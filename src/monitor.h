@@ -68,6 +68,17 @@ enum level {
 	LEVEL_KILL,
 };
 
+/* Why a victim is taken: the reading that crossed its level. */
+enum kill_reason {
+	REASON_MEM_TERM,
+	REASON_MEM_KILL,
+	REASON_PSI,
+	REASON_COUNT,
+};
+
+/* "mem_term", "mem_kill", "psi": the keys the levels are set with. */
+extern const char *const kill_reason_names[];
+
 /* Pure parsers. */
 int monitor_meminfo_parse_buf(const char *buf, size_t len,
     struct mem_sample *out);
@@ -248,9 +259,13 @@ bool monitor_refill_hold(const struct limits *l, const struct refill_mark *m,
 /* --- Readers: thin wrappers over the parsers, fds kept open. --- */
 
 struct monitor {
+	int procfs_fd; /* the caller's */
 	int meminfo_fd;
 	int psi_fd; /* for reading; -1 without PSI */
 	int trigger_fd; /* PSI trigger (POLLPRI), or -1 */
+	int zoneinfo_fd; /* -1 without */
+	char *zoneinfo_buf; /* allocated by monitor_open() */
+	size_t zoneinfo_size;
 	uint32_t trigger_window_ms;
 	uint64_t reserve_kib; /* 0: unknown, no fast path */
 	bool psi_missing_warned;
@@ -258,19 +273,27 @@ struct monitor {
 
 /* How often the reserve is read again from zoneinfo. */
 #define MONITOR_RESERVE_MS 30000
+/* The smallest buffer zoneinfo is read into. */
+#define MONITOR_ZONEINFO_MIN 16384
 
 /*
- * Open procfs/meminfo and procfs/pressure/memory.  A missing or disabled
- * PSI is not an error (psi_fd stays -1).  Returns 0 or -errno.
+ * Open procfs/meminfo, procfs/pressure/memory and procfs/zoneinfo, and
+ * allocate the buffer zoneinfo is read into.  A missing or disabled PSI
+ * is not an error (psi_fd stays -1), nor is a missing zoneinfo.
+ * procfs_fd must outlive m.  Returns 0 or -errno.  Free with
+ * monitor_close().
  */
 int monitor_open(struct monitor *m, int procfs_fd);
 void monitor_close(struct monitor *m);
 
 int monitor_read_meminfo(struct monitor *m, struct mem_sample *s);
 int monitor_read_psi(struct monitor *m, struct psi_sample *s);
-/* Compute reserve_kib from procfs/zoneinfo, plus a margin.  0 or -errno
- * (then reserve_kib is 0: every sample reads meminfo). */
-int monitor_read_reserve(struct monitor *m, int procfs_fd);
+/*
+ * Compute reserve_kib from zoneinfo (monitor_zoneinfo_reserve_parse_buf),
+ * plus a quarter for its growth between two reads.  0 or -errno: then
+ * reserve_kib is 0, and every sample reads meminfo.
+ */
+int monitor_read_reserve(struct monitor *m);
 /* Raise reserve_kib if an exact sample shows it too small. */
 void monitor_check_reserve(struct monitor *m, const struct mem_sample *s);
 
@@ -280,8 +303,7 @@ void monitor_check_reserve(struct monitor *m, const struct mem_sample *s);
  * must be multiples of 2 s) a 2 s window; failing that, no trigger and
  * the loop polls.  Returns 0 with m->trigger_fd set, or -errno.
  */
-int monitor_arm_trigger(struct monitor *m, int procfs_fd,
-    const struct limits *l);
+int monitor_arm_trigger(struct monitor *m, const struct limits *l);
 /* The trigger line for l and window_ms, e.g. "some 150000 1000000". */
 void monitor_trigger_text(char *buf, size_t size, const struct limits *l,
     uint32_t window_ms);

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* proc.c: /proc/PID readers, each a thin read around a pure parser. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "proc.h"
+#include "text.h"
 
 int
 proc_open(struct proc_ctx *ctx, const char *procfs)
@@ -99,24 +100,9 @@ struct cur {
 static int
 cur_u64(struct cur *c, uint64_t *out)
 {
-	uint64_t v = 0;
-	bool any = false;
-
 	while (c->p < c->end && *c->p == ' ')
 		c->p++;
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		unsigned int d = (unsigned int)(*c->p - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-		c->p++;
-		any = true;
-	}
-	if (!any)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return text_u64(&c->p, c->end, out);
 }
 
 static int
@@ -231,17 +217,15 @@ proc_stat_parse_buf(const char *buf, size_t len, struct proc_stat *out)
 int
 proc_status_uid_parse_buf(const char *buf, size_t len, uid_t *uid)
 {
-	const char *p = buf, *end = buf + len;
+	const char *p = buf, *end = buf + len, *line;
 	struct cur c;
 	uint64_t u;
+	size_t ll;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		if (le - p > 4 && memcmp(p, "Uid:", 4) == 0) {
-			c.p = p + 4;
-			c.end = le;
+	while ((line = text_line(&p, end, &ll)) != NULL) {
+		if (ll > 4 && memcmp(line, "Uid:", 4) == 0) {
+			c.p = line + 4;
+			c.end = line + ll;
 			while (c.p < c.end && *c.p == '\t')
 				c.p++;
 			if (cur_u64(&c, &u) < 0 || u > UINT32_MAX)
@@ -249,7 +233,6 @@ proc_status_uid_parse_buf(const char *buf, size_t len, uid_t *uid)
 			*uid = (uid_t)u;
 			return 0;
 		}
-		p = le + 1;
 	}
 	return -EINVAL;
 }
@@ -505,28 +488,17 @@ proc_fill(const struct proc_ctx *ctx, struct proc_info *info, unsigned int want,
 	return first;
 }
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
+/* A /proc entry named by a pid: digits only, at most PID_MAX_LIMIT. */
 static bool
 parse_pid(const char *name, pid_t *pid)
 {
-	long v = 0;
+	const char *p = name, *end = name + strlen(name);
+	uint64_t v;
 
-	if (*name == '\0')
+	if (text_u64(&p, end, &v) < 0 || p != end || v == 0 || v > 4194304)
 		return false;
-	for (; *name; name++) {
-		if (*name < '0' || *name > '9' || v > 100000000)
-			return false;
-		v = v * 10 + (*name - '0');
-	}
 	*pid = (pid_t)v;
-	return v > 0;
+	return true;
 }
 
 int
@@ -539,9 +511,9 @@ proc_each_pid(const struct proc_ctx *ctx, char *dents, size_t size,
 	/* opendir() would allocate: getdents64 reads into our buffer. */
 	if (lseek(ctx->dirfd, 0, SEEK_SET) < 0)
 		return -errno;
-	while ((n = syscall(SYS_getdents64, ctx->dirfd, dents, size)) > 0) {
+	while ((n = getdents64(ctx->dirfd, dents, size)) > 0) {
 		for (off = 0; off < n;) {
-			struct linux_dirent64 *d = (void *)(dents + off);
+			struct dirent64 *d = (void *)(dents + off);
 
 			off += d->d_reclen;
 			if (parse_pid(d->d_name, &pid) && !fn(pid, arg))
@@ -549,6 +521,12 @@ proc_each_pid(const struct proc_ctx *ctx, char *dents, size_t size,
 		}
 	}
 	return n < 0 ? -errno : 0;
+}
+
+bool
+proc_dead(const struct proc_stat *st)
+{
+	return st->state == 'Z' || st->state == 'X' || st->state == 'x';
 }
 
 int

@@ -105,6 +105,12 @@ int proc_fill(const struct proc_ctx *ctx, struct proc_info *info,
 int proc_each_pid(const struct proc_ctx *ctx, char *dents, size_t size,
     bool (*fn)(pid_t pid, void *arg), void *arg);
 
+/*
+ * Is the process of st dead or dying, its memory on the way back: a
+ * zombie ('Z') or dead ('X', 'x' on kernels before 4.14)?
+ */
+bool proc_dead(const struct proc_stat *st);
+
 /* Start time of pid from stat, for identity checks.  0 or -errno. */
 int proc_start_time(const struct proc_ctx *ctx, pid_t pid, uint64_t *out);
 

@@ -7,16 +7,20 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "sys.h"
+#include "text.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -175,6 +179,67 @@ real_spawn(void *ctx, const char *path, char *const argv[],
 	_exit(127);
 }
 
+struct passwd_arg {
+	uid_t uid;
+	char *buf;
+	size_t size;
+	bool found;
+};
+
+static bool
+passwd_line(char *line, size_t len, void *arg)
+{
+	struct passwd_arg *a = arg;
+	char *c1, *c2;
+	const char *p, *end = line + len;
+	uint64_t u;
+
+	/* name:password:uid:... */
+	c1 = memchr(line, ':', len);
+	c2 = c1 != NULL ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+	if (c2 == NULL)
+		return true;
+	p = c2 + 1;
+	if (text_u64(&p, end, &u) < 0 || p == end || *p != ':' || u != a->uid)
+		return true;
+	log_escape(a->buf, a->size, line, (size_t)(c1 - line));
+	a->found = true;
+	return false;
+}
+
+char *
+sys_user_name(uid_t uid, char *buf, size_t size)
+{
+	struct passwd_arg a = { uid, buf, size, false };
+	char line[512];
+	int fd;
+
+	fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		text_each_line(fd, line, sizeof(line), passwd_line, &a);
+		close(fd);
+	}
+	if (!a.found)
+		snprintf(buf, size, "%u", (unsigned int)uid);
+	return buf;
+}
+
+int
+sys_user_uid(const char *name, uid_t *uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int r;
+
+	r = getpwnam_r(name, &pw, buf, sizeof(buf), &res);
+	if (r != 0)
+		return -r;
+	if (res == NULL)
+		return -ENOENT;
+	*uid = pw.pw_uid;
+	return 0;
+}
+
 uint64_t
 sys_now_ms(void)
 {
@@ -222,6 +287,22 @@ real_now_ms(void *ctx)
 	return sys_now_ms();
 }
 
+static int
+real_sysinfo(void *ctx, struct sys_mem *out)
+{
+	struct sysinfo si;
+	uint64_t unit;
+
+	if (sysinfo(&si) < 0)
+		return -errno;
+	unit = si.mem_unit ? si.mem_unit : 1;
+	out->total_kib = (uint64_t)si.totalram * unit / 1024;
+	out->free_kib = (uint64_t)si.freeram * unit / 1024;
+	out->swap_total_kib = (uint64_t)si.totalswap * unit / 1024;
+	out->swap_free_kib = (uint64_t)si.freeswap * unit / 1024;
+	return 0;
+}
+
 const struct sys_ops sys_real = {
 	.pidfd_open = real_pidfd_open,
 	.pidfd_send_signal = real_pidfd_send_signal,
@@ -232,5 +313,6 @@ const struct sys_ops sys_real = {
 	.write_file = real_write_file,
 	.spawn = real_spawn,
 	.now_ms = real_now_ms,
+	.sysinfo = real_sysinfo,
 	.ctx = NULL,
 };

@@ -3,8 +3,17 @@
 #ifndef BUSTD_SYS_H
 #define BUSTD_SYS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* What sysinfo(2) says of memory, in KiB. */
+struct sys_mem {
+	uint64_t total_kib;
+	uint64_t free_kib; /* MemFree: a lower bound of MemAvailable */
+	uint64_t swap_total_kib;
+	uint64_t swap_free_kib;
+};
 
 /*
  * Every action that changes the world goes through here.  All return 0
@@ -28,10 +37,25 @@ struct sys_ops {
 	int (*spawn)(void *ctx, const char *path, char *const argv[],
 	    char *const envp[], uid_t uid, pid_t *pid);
 	uint64_t (*now_ms)(void *ctx);
+	/* sysinfo(2): the cheap reading of memory. */
+	int (*sysinfo)(void *ctx, struct sys_mem *out);
 	void *ctx;
 };
 
 extern const struct sys_ops sys_real;
+
+/*
+ * The name of uid from /etc/passwd, escaped as log_escape() does (a name
+ * is the admin's, but shown in log lines); the number if there is none.
+ * No NSS and no heap: safe in the monitor loop.  Returns buf.
+ */
+char *sys_user_name(uid_t uid, char *buf, size_t size);
+
+/*
+ * The uid of user name (NSS: getpwnam_r).  0; -ENOENT if there is no
+ * such user; -errno if the lookup failed.
+ */
+int sys_user_uid(const char *name, uid_t *uid);
 
 /* CLOCK_MONOTONIC in ms. */
 uint64_t sys_now_ms(void);

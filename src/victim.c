@@ -2,13 +2,14 @@
 /* victim.c: judging processes against the policy and picking the victim. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "sys.h"
+#include "text.h"
 #include "victim.h"
 
 static const unsigned int field_bits[FIELD_COUNT] = {
@@ -95,8 +96,7 @@ victim_judge(const struct policy *p, const struct proc_info *info,
 			v->excl = EXCL_KTHREAD;
 			return;
 		}
-		if (info->st.state == 'Z' || info->st.state == 'X' ||
-		    info->st.state == 'x') {
+		if (proc_dead(&info->st)) {
 			v->excl = EXCL_ZOMBIE;
 			return;
 		}
@@ -182,10 +182,6 @@ victim_exclusion_name(enum exclusion e)
 	switch (e) {
 	case EXCL_NONE:
 		return "candidate";
-	case EXCL_PID1:
-		return "pid 1";
-	case EXCL_SELF:
-		return "bustd itself";
 	case EXCL_KTHREAD:
 		return "kernel thread";
 	case EXCL_ZOMBIE:
@@ -198,8 +194,8 @@ victim_exclusion_name(enum exclusion e)
 		return "not in [only-kill]";
 	case EXCL_UNREADABLE:
 		return "unreadable field of a [never-kill] rule";
-	case EXCL_STUCK:
-		return "survived SIGKILL";
+	case EXCL_COUNT:
+		break;
 	}
 	return "?";
 }
@@ -220,12 +216,14 @@ victim_rule_text(char *buf, size_t size, const struct verdict *v)
 
 /* --- The scan --- */
 
+/* pid_max, or the most it can be (PID_MAX_LIMIT) if unreadable. */
 static size_t
 read_pid_max(void)
 {
 	char buf[32];
+	const char *p = buf;
+	uint64_t v;
 	ssize_t n;
-	long v;
 	int fd;
 
 	fd = open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC);
@@ -233,11 +231,9 @@ read_pid_max(void)
 		return 4194304;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n <= 0)
+	if (n <= 0 || text_u64(&p, buf + n, &v) < 0 || v == 0 || v > 4194304)
 		return 4194304;
-	buf[n] = '\0';
-	v = strtol(buf, NULL, 10);
-	return v > 0 ? (size_t)v : 4194304;
+	return (size_t)v;
 }
 
 int
@@ -334,8 +330,7 @@ collect_one(pid_t pid, void *arg)
 	info.pid = pid;
 	if (a->p->rank_by == RANK_RSS) {
 		if (proc_fill(a->pc, &info, PROC_HAVE_STAT, NULL) < 0 ||
-		    (info.st.flags & PROC_PF_KTHREAD) || info.st.state == 'Z' ||
-		    info.st.state == 'X')
+		    (info.st.flags & PROC_PF_KTHREAD) || proc_dead(&info.st))
 			return true;
 		base = s->mem_total_kib
 		           ? (int64_t)(info.rss_kib * 1000 / s->mem_total_kib)
@@ -496,17 +491,6 @@ row_compare(const void *pa, const void *pb)
 	return 0;
 }
 
-static void
-format_kib(char *buf, size_t size, uint64_t kib)
-{
-	if (kib >= 10 * 1024 * 1024)
-		snprintf(buf, size, "%.1fG", kib / 1048576.0);
-	else if (kib >= 10 * 1024)
-		snprintf(buf, size, "%.1fM", kib / 1024.0);
-	else
-		snprintf(buf, size, "%lluK", (unsigned long long)kib);
-}
-
 int
 victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
     pid_t self, uint64_t mem_total_kib)
@@ -514,7 +498,7 @@ victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
 	unsigned int want = PROC_HAVE_STAT | PROC_HAVE_UID |
 	                    PROC_HAVE_OOM_SCORE | PROC_HAVE_OOM_ADJ |
 	                    victim_fields(p);
-	size_t i, nrows = 0, counts[EXCL_STUCK + 1] = { 0 };
+	size_t i, nrows = 0, counts[EXCL_COUNT] = { 0 };
 	struct selector s;
 	struct proc_bufs *bufs;
 	struct row *rows;
@@ -546,28 +530,22 @@ victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
 	}
 	qsort(rows, nrows, sizeof(*rows), row_compare);
 
-	fprintf(f, "%7s %-12s %6s %9s %13s %8s  %-16s %s\n", "PID", "USER",
+	fprintf(f, "%7s %-12s %6s %9s %13s %10s  %-16s %s\n", "PID", "USER",
 	    "SCORE", "OOM_SCORE", "OOM_SCORE_ADJ", "RSS", "NAME", "RULE");
 	for (i = 0; i < nrows && rows[i].v.excl == EXCL_NONE; i++) {
 		struct row *w = &rows[i];
-		struct passwd *pw = getpwuid(w->info.uid);
-		char user[32], rss[32];
+		char user[32], rss[LOG_SIZE_MAX];
 
-		if (pw != NULL)
-			log_escape(user, sizeof(user), pw->pw_name,
-			    strlen(pw->pw_name));
-		else
-			snprintf(user, sizeof(user), "%u",
-			    (unsigned int)w->info.uid);
-		format_kib(rss, sizeof(rss), w->info.rss_kib);
-		fprintf(f, "%7d %-12s %6lld %9d %13d %8s  %-16s %s\n",
+		sys_user_name(w->info.uid, user, sizeof(user));
+		log_size(rss, sizeof(rss), w->info.rss_kib);
+		fprintf(f, "%7d %-12s %6lld %9d %13d %10s  %-16s %s\n",
 		    (int)w->info.pid, user, (long long)w->v.score,
 		    w->info.oom_score, w->info.oom_score_adj, rss, w->comm,
 		    w->rule);
 	}
 	if (nrows > i) {
 		fprintf(f, "# not candidates:");
-		for (r = EXCL_PID1; r <= EXCL_STUCK; r++)
+		for (r = EXCL_NONE + 1; r < EXCL_COUNT; r++)
 			if (counts[r] > 0)
 				fprintf(f, " %zu %s;", counts[r],
 				    victim_exclusion_name((enum exclusion)r));

@@ -14,15 +14,13 @@
 /* Why a process is not a candidate. */
 enum exclusion {
 	EXCL_NONE,
-	EXCL_PID1,
-	EXCL_SELF,
 	EXCL_KTHREAD,
 	EXCL_ZOMBIE,
 	EXCL_ADJ_MIN, /* oom_score_adj -1000: oom_score reads 0 */
 	EXCL_NEVER_KILL,
 	EXCL_NOT_ONLY_KILL,
 	EXCL_UNREADABLE, /* a [never-kill] field could not be read */
-	EXCL_STUCK, /* survived SIGKILL before */
+	EXCL_COUNT,
 };
 
 /* The judgement on one process: pure function of policy and proc_info. */

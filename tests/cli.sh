@@ -292,6 +292,17 @@ daemon_stops_on()
 		t_not_ok "bustd -n logs 'running with FILE (profile server)' \
 (SIG$d_sig run)" "$(cat "$d_log")"
 	fi
+	# Named bustd, as pgrep -x, ps -C, top and the kernel's OOM
+	# report look for it (not "exe", as a re-run through
+	# /proc/self/exe would name it).
+	d_comm=$(cat "/proc/$d_pid/comm" 2>/dev/null)
+	if [ "$d_comm" = bustd ] &&
+	    pgrep -x bustd | grep -qx "$d_pid"; then
+		t_ok "the running daemon is named bustd (SIG$d_sig run)"
+	else
+		t_not_ok "the running daemon is named bustd (SIG$d_sig run)" \
+		    "comm '$d_comm'; pgrep -x bustd: $(pgrep -x bustd | tr '\n' ' ')"
+	fi
 	kill -s "$d_sig" "$d_pid" 2>/dev/null
 	if t_wait_exit "$d_pid" 5 && [ "$t_rc" -eq 0 ]; then
 		t_ok "bustd -n exits 0 on SIG$d_sig"

@@ -127,6 +127,20 @@ fake_now_ms(void *ctx)
 	return f->now_ms;
 }
 
+static int
+fake_sysinfo(void *ctx, struct sys_mem *out)
+{
+	struct fake_sys *f = ctx;
+
+	/* Not recorded either: every pass reads it. */
+	if (f->hook != NULL)
+		f->hook(f, "sysinfo", f->hook_arg);
+	if (f->sysinfo_err < 0)
+		return f->sysinfo_err;
+	*out = f->mem;
+	return 0;
+}
+
 void
 fake_sys_init(struct fake_sys *f)
 {
@@ -140,10 +154,14 @@ fake_sys_init(struct fake_sys *f)
 	f->ops.write_file = fake_write_file;
 	f->ops.spawn = fake_spawn;
 	f->ops.now_ms = fake_now_ms;
+	f->ops.sysinfo = fake_sysinfo;
 	f->ops.ctx = f;
 	f->next_fd = FAKE_FD_BASE;
 	/* Not 0: code that takes 0 for "never" must not be fooled. */
 	f->now_ms = 1000000;
+	/* A 16 GiB machine without swap, nearly idle. */
+	f->mem.total_kib = 16 * 1024 * 1024;
+	f->mem.free_kib = 12 * 1024 * 1024;
 }
 
 void

@@ -41,6 +41,8 @@ struct fake_sys {
 	int write_err;
 	pid_t spawn_pid;	/* spawn succeeds with this pid if > 0 */
 	int exited; /* what pidfd_exited returns: 0, 1, -errno */
+	struct sys_mem mem; /* what sysinfo returns */
+	int sysinfo_err;
 
 	int next_fd;
 	int open_fds; /* pidfds opened and not closed */

@@ -2538,6 +2538,48 @@ test_config_load_perms_other_writable(void **state)
 }
 
 static void
+test_config_load_perms_exec(void **state)
+{
+	static const unsigned int bad[] = { 0720, 0770, 0730, 0702, 0777 };
+	struct tmp *t = *state;
+	char path[PATH_MAX], prog[PATH_MAX], text[PATH_MAX + 32];
+	char want[2 * PATH_MAX + 128];
+	struct policy *p;
+	size_t i;
+
+	if (!need_root())
+		skip();
+	tpath(path, t, "x.conf");
+	tpath(prog, t, "on-kill");
+	snprintf(text, sizeof(text), "[notify]\nexec = %s\n", prog);
+	write_file(path, text, strlen(text), 0600);
+	write_file(prog, "#!/bin/sh\n", 10, 0755);
+	p = load_path_ok(path, true);
+	assert_string_equal(p->notify_exec, prog);
+	policy_free(p);
+	/* It runs as root: whoever may write it must be root alone. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(chmod(prog, bad[i]), 0);
+		snprintf(want, sizeof(want),
+		    "%s:2: exec: %s: must be owned by root and not writable "
+		    "by group or others (it runs as root)",
+		    path, prog);
+		expect_errors_path(path, true, want, NULL);
+	}
+	assert_int_equal(chmod(prog, 0755), 0);
+	assert_int_equal(chown(prog, 65534, 0), 0);
+	expect_errors_path(path, true, want, NULL);
+	/* Not executable at all: refused for that first. */
+	assert_int_equal(chown(prog, 0, 0), 0);
+	assert_int_equal(chmod(prog, 0620), 0);
+	snprintf(want, sizeof(want), "%s:2: exec: %s: not an executable file",
+	    path, prog);
+	expect_errors_path(path, true, want, NULL);
+	assert_int_equal(chmod(prog, 0660), 0);
+	expect_errors_path(path, true, want, NULL);
+}
+
+static void
 test_config_load_perms_dropin_folder_writable(void **state)
 {
 	struct tmp *t = *state;
@@ -2841,6 +2883,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_config_load_perms_dropin_folder_writable, tmp_setup,
 		    tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_config_load_perms_exec,
+		    tmp_setup, tmp_teardown),
 
 		cmocka_unit_test_setup_teardown(test_config_load_garbage_random,
 		    tmp_setup, tmp_teardown),

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "fake_sys.h"
+#include "util.h"
 #include "hook.h"
 #include "kill.h"
 #include "policy.h"
@@ -32,32 +33,6 @@
 #define GUARD 0xa5
 
 /* --- Helpers --- */
-
-/* A new folder under $TMPDIR (or /tmp) into buf. */
-static char *
-temp_dir(char *buf, size_t size, const char *tag)
-{
-	const char *tmp = getenv("TMPDIR");
-	int n;
-
-	n = snprintf(buf, size, "%s/bustd-test-%s.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp", tag);
-	assert_true(n > 0 && (size_t)n < size);
-	assert_non_null(mkdtemp(buf));
-	return buf;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-rm_tree(const char *path)
-{
-	assert_int_equal(nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
 
 static void
 target_init(struct kill_target *t, pid_t pid, uid_t uid, const char *comm)
@@ -92,47 +67,6 @@ assert_env(char *const *envp, const char *name, const char *want)
 	if (got == NULL)
 		fail_msg("%s: not in the environment", name);
 	assert_string_equal(got, want);
-}
-
-/* --- Capturing the log --- */
-
-struct capture {
-	int saved;
-	int fd;
-	char path[PATH_MAX];
-};
-
-static void
-capture_start(struct capture *c)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	memset(c, 0, sizeof(*c));
-	snprintf(c->path, sizeof(c->path), "%s/bustd-test-hook-log.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	c->fd = mkstemp(c->path);
-	assert_true(c->fd >= 0);
-	fflush(stderr);
-	c->saved = dup(STDERR_FILENO);
-	assert_true(c->saved >= 0);
-	assert_true(dup2(c->fd, STDERR_FILENO) >= 0);
-}
-
-/* Stop capturing; the log so far goes to buf, and to stderr again. */
-static char *
-capture_end(struct capture *c, char *buf, size_t size)
-{
-	ssize_t n;
-
-	assert_true(dup2(c->saved, STDERR_FILENO) >= 0);
-	close(c->saved);
-	n = pread(c->fd, buf, size - 1, 0);
-	assert_true(n >= 0);
-	buf[n] = '\0';
-	close(c->fd);
-	unlink(c->path);
-	fputs(buf, stderr);
-	return buf;
 }
 
 static size_t
@@ -1230,6 +1164,67 @@ test_hook_reap_timeout(void **state)
 	assert_gone(pid);
 }
 
+/* Is pid there and not dead? */
+static bool
+running(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	bool alive = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		alive = p[2] != 'Z' && p[2] != 'X';
+	fclose(f);
+	return alive;
+}
+
+static void
+test_hook_reap_timeout_kills_its_group(void **state)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 16], script[PATH_MAX + 64];
+	char *argv[] = { "/bin/sh", "-c", script, NULL };
+	struct rkit *k = *state;
+	char buf[32];
+	pid_t pid, grandchild = 0;
+	FILE *f;
+	int i;
+
+	/* A hook that started a program of its own, and waits for it. */
+	temp_dir(dir, sizeof(dir), "hook-group");
+	snprintf(file, sizeof(file), "%s/pid", dir);
+	snprintf(script, sizeof(script), "sleep 30 & echo $! > %s; wait",
+	    file);
+	pid = rkit_spawn(k, argv, 1000);
+	for (i = 0; i < 500 && grandchild <= 0; i++) {
+		f = fopen(file, "r");
+		if (f != NULL) {
+			if (fgets(buf, sizeof(buf), f) != NULL)
+				grandchild = (pid_t)atol(buf);
+			fclose(f);
+		}
+		if (grandchild <= 0)
+			sleep_ms(10);
+	}
+	assert_true(grandchild > 0);
+	assert_int_equal(getpgid(grandchild), pid);
+
+	/* At the timeout, what it started dies with it. */
+	k->now_ms += 1000;
+	hook_reap(&k->h);
+	rkit_drain(k);
+	assert_gone(pid);
+	/* Gone, or a zombie its new parent has yet to reap. */
+	for (i = 0; i < 500 && running(grandchild); i++)
+		sleep_ms(10);
+	assert_false(running(grandchild));
+	rm_tree(dir);
+}
+
 static void
 test_hook_reap_mixed(void **state)
 {
@@ -1337,6 +1332,9 @@ main(void)
 		    rkit_setup, rkit_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_reap_killed_by_signal,
 		    rkit_setup, rkit_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_hook_reap_timeout_kills_its_group, rkit_setup,
+		    rkit_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_reap_timeout,
 		    rkit_setup, rkit_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_reap_mixed,

@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "util.h"
+
 #include "metrics.h"
 #include "sys.h"
 
@@ -30,32 +32,6 @@
 #define NAMES_MAX 64
 
 /* --- Helpers --- */
-
-/* A new folder under $TMPDIR (or /tmp) into buf. */
-static char *
-temp_dir(char *buf, size_t size, const char *tag)
-{
-	const char *tmp = getenv("TMPDIR");
-	int n;
-
-	n = snprintf(buf, size, "%s/bustd-test-%s.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp", tag);
-	assert_true(n > 0 && (size_t)n < size);
-	assert_non_null(mkdtemp(buf));
-	return buf;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-rm_tree(const char *path)
-{
-	assert_int_equal(nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
 
 /* The whole file at path into buf; its length. */
 static size_t
@@ -73,16 +49,6 @@ read_all(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[len] = '\0';
 	return len;
-}
-
-static void
-write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
 }
 
 /* A machine with every field of struct metrics set to its own value. */

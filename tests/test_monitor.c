@@ -71,6 +71,29 @@ fixture(const char *name, size_t *len)
 	return buf;
 }
 
+/* A file of a temporary procfs folder (mkdtemp'd in dir). */
+static void
+put(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void
+drop(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
 /* --- /proc/meminfo --- */
 
 static void
@@ -336,6 +359,80 @@ test_monitor_zoneinfo_reserve_parse_buf_real(void **state)
 	    0);
 	assert_int_equal(pages, 33611);
 	free(buf);
+}
+
+/* The reader: the parser's figure, a quarter more, and self-correction. */
+static void
+test_monitor_read_reserve(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE) / 1024, kib;
+	char dir[PATH_MAX], *zone, *big;
+	struct mem_sample s;
+	struct monitor m;
+	size_t len, i;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/bustd-test-monitor.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	zone = fixture("zoneinfo", &len);
+	put(dir, "zoneinfo", zone, len);
+	put(dir, "meminfo", "MemTotal: 1000 kB\nMemFree: 500 kB\n", 34);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(monitor_open(&m, fd), 0);
+	assert_int_equal(monitor_read_reserve(&m), 0);
+	/* 33611 pages (the parser's test above), and a quarter more for
+	 * the growth between two reads. */
+	kib = 33611 * page;
+	assert_int_equal(m.reserve_kib, kib + kib / 4);
+
+	/* An exact reading that proves it too small raises it... */
+	memset(&s, 0, sizeof(s));
+	s.exact = true;
+	s.free_kib = 10 * GIB;
+	s.avail_kib = s.free_kib - m.reserve_kib - 1;
+	monitor_check_reserve(&m, &s);
+	assert_int_equal(m.reserve_kib, kib + kib / 4 + 1);
+	/* ...one that does not, or an estimate, or a bound, does not. */
+	s.avail_kib = s.free_kib - 1000;
+	monitor_check_reserve(&m, &s);
+	assert_int_equal(m.reserve_kib, kib + kib / 4 + 1);
+	s.avail_kib = s.free_kib - 2 * m.reserve_kib;
+	s.estimated = true;
+	monitor_check_reserve(&m, &s);
+	s.estimated = false;
+	s.exact = false;
+	monitor_check_reserve(&m, &s);
+	assert_int_equal(m.reserve_kib, kib + kib / 4 + 1);
+
+	/* Grown past its buffer (hotplug): unknown, never a cut figure. */
+	big = malloc(m.zoneinfo_size + len);
+	assert_non_null(big);
+	for (i = 0; i + len <= m.zoneinfo_size; i += len)
+		memcpy(big + i, zone, len);
+	memcpy(big + i, zone, len);
+	put(dir, "zoneinfo", big, i + len);
+	assert_int_equal(monitor_read_reserve(&m), -EFBIG);
+	assert_int_equal(m.reserve_kib, 0);
+	/* Garbage: unknown too. */
+	put(dir, "zoneinfo", "no zones here\n", 14);
+	assert_int_equal(monitor_read_reserve(&m), -EINVAL);
+	assert_int_equal(m.reserve_kib, 0);
+	monitor_close(&m);
+
+	/* No zoneinfo at all: no reserve, no fast path, no error at open. */
+	drop(dir, "zoneinfo");
+	assert_int_equal(monitor_open(&m, fd), 0);
+	assert_int_equal(monitor_read_reserve(&m), -ENOENT);
+	assert_int_equal(m.reserve_kib, 0);
+	monitor_close(&m);
+	drop(dir, "meminfo");
+	close(fd);
+	assert_int_equal(rmdir(dir), 0);
+	free(big);
+	free(zone);
 }
 
 static void
@@ -1688,6 +1785,7 @@ main(void)
 		cmocka_unit_test(test_monitor_psi_parse_buf_garbage),
 		cmocka_unit_test(test_monitor_psi_parse_buf_above_100),
 		cmocka_unit_test(test_monitor_zoneinfo_reserve_parse_buf_real),
+		cmocka_unit_test(test_monitor_read_reserve),
 		cmocka_unit_test(
 		    test_monitor_zoneinfo_reserve_parse_buf_pcp_high),
 		cmocka_unit_test(

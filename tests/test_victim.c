@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "util.h"
+
 #include "config.h"
 #include "policy.h"
 #include "proc.h"
@@ -53,93 +55,8 @@
  * to a mkdtemp folder and makes the links there (see a tree's README).
  */
 
-#define MEM_TOTAL_KIB (16ULL * 1024 * 1024) /* 16 GiB */
 
 /* $srcdir, or the source tree this file was compiled from. */
-static const char *
-source_dir(char *buf, size_t size)
-{
-	const char *env = getenv("srcdir");
-	char *slash;
-	int i;
-
-	if (env != NULL && *env != '\0')
-		return env;
-	/* __FILE__ is "[DIR/]tests/test_victim.c". */
-	snprintf(buf, size, "%s", __FILE__);
-	for (i = 0; i < 2; i++) {
-		slash = strrchr(buf, '/');
-		if (slash == NULL)
-			return ".";
-		*slash = '\0';
-	}
-	return buf[0] != '\0' ? buf : "/";
-}
-
-static const char *
-fixture(char *buf, size_t size, const char *tree)
-{
-	char sd[PATH_MAX];
-	int n;
-
-	n = snprintf(buf, size, "%s/tests/fixtures/%s",
-	    source_dir(sd, sizeof(sd)), tree);
-	assert_true(n > 0 && (size_t)n < size);
-	return buf;
-}
-
-/* Copy folder from into to, making each exe.link an exe symlink. */
-static void
-copy_tree(const char *from, const char *to)
-{
-	char a[PATH_MAX], b[PATH_MAX], buf[8192];
-	struct dirent *e;
-	struct stat st;
-	ssize_t n;
-	DIR *d;
-	int in, out;
-
-	assert_true(mkdir(to, 0755) == 0 || errno == EEXIST);
-	d = opendir(from);
-	if (d == NULL)
-		fail_msg("%s: %s (set srcdir)", from, strerror(errno));
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(a, sizeof(a), "%s/%s", from, e->d_name);
-		snprintf(b, sizeof(b), "%s/%s", to, e->d_name);
-		assert_int_equal(lstat(a, &st), 0);
-		if (S_ISDIR(st.st_mode)) {
-			copy_tree(a, b);
-			continue;
-		}
-		in = open(a, O_RDONLY | O_CLOEXEC);
-		assert_true(in >= 0);
-		n = read(in, buf, sizeof(buf) - 1);
-		assert_true(n >= 0);
-		close(in);
-		if (strcmp(e->d_name, "exe.link") == 0) {
-			buf[n] = '\0';
-			if (n > 0 && buf[n - 1] == '\n')
-				buf[n - 1] = '\0';
-			snprintf(b, sizeof(b), "%s/exe", to);
-			assert_int_equal(symlink(buf, b), 0);
-			continue;
-		}
-		out = open(b, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		assert_true(out >= 0);
-		assert_int_equal(write(out, buf, (size_t)n), n);
-		close(out);
-	}
-	closedir(d);
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 /* A fixture tree, copied where its exe links can be made. */
 struct tree {
 	char root[PATH_MAX];
@@ -163,39 +80,7 @@ static void
 tree_close(struct tree *t)
 {
 	proc_close(&t->pc);
-	assert_int_equal(nftw(t->root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
-
-/* Fixture RSS is in pages: what a page is depends on the machine. */
-static uint64_t
-page_kib(void)
-{
-	long page = sysconf(_SC_PAGESIZE);
-
-	return page > 0 ? (uint64_t)page / 1024 : 4;
-}
-
-static struct policy *
-load_policy(const char *text)
-{
-	struct config_opts o;
-	struct config_diag d;
-	struct policy *p = NULL;
-	size_t i;
-	int r;
-
-	memset(&o, 0, sizeof(o));
-	memset(&d, 0, sizeof(d));
-	o.path = "test.conf";
-	o.text = text;
-	o.mem_total_kib = MEM_TOTAL_KIB;
-	r = config_load(&o, &p, &d);
-	for (i = 0; i < d.n; i++)
-		fprintf(stderr, "config: %s\n", d.msgs[i]);
-	config_diag_free(&d);
-	assert_int_equal(r, 0);
-	assert_non_null(p);
-	return p;
+	rm_tree(t->root);
 }
 
 /* A process as proc_fill() would leave it with every field read. */

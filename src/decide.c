@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* decide.c: what one pass of the loop does, and when the next one runs. */
+#include <signal.h>
+#include <string.h>
+
+#include "decide.h"
+
+const char *const deadline_names[] = { "now", "headroom", "pace", "hold",
+	"retry", "victim", "hook", "metrics", "report" };
+
+void
+decide_init(struct decide_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	monitor_pace_reset(&st->pace);
+}
+
+bool
+decide_psi_wanted(const struct limits *l, const struct mem_sample *s)
+{
+	return l->psi_on && s->exact && s->avail_kib <= l->psi_gate_kib;
+}
+
+/* The victim under way: gone, stuck, due for SIGKILL, or still waited for. */
+static enum action
+victim_step(const struct readings *in, bool kill_level)
+{
+	const struct victim_clock *v = &in->victim;
+	uint64_t now = in->now_ms;
+	bool term_over = now >= v->term_deadline_ms;
+
+	/* A dry run sent nothing: its timeline is played, then let go. */
+	if (v->dry_run) {
+		if (v->sig == SIGTERM && (kill_level || term_over))
+			return ACTION_ESCALATE;
+		return term_over ? ACTION_GONE : ACTION_WAIT;
+	}
+	if (v->gone)
+		return ACTION_GONE;
+	if (v->sig == SIGTERM && (kill_level || term_over))
+		return ACTION_ESCALATE;
+	if (v->sig == SIGKILL && now >= v->kill_ms + DECIDE_STUCK_MS)
+		return ACTION_STUCK;
+	return ACTION_WAIT;
+}
+
+/* When time alone gives the victim's timeline something to do. */
+static uint64_t
+victim_deadline(const struct readings *in, enum action a)
+{
+	const struct victim_clock *v = &in->victim;
+	uint64_t now = in->now_ms, at;
+
+	if (v->dry_run || (v->sig == SIGTERM && a != ACTION_ESCALATE))
+		at = v->term_deadline_ms;
+	else if (a == ACTION_ESCALATE)
+		at = now + DECIDE_STUCK_MS;
+	else
+		at = v->kill_ms + DECIDE_STUCK_MS;
+	if (v->polled && !v->dry_run && at > now + DECIDE_POLL_GONE_MS)
+		at = now + DECIDE_POLL_GONE_MS;
+	return at > now ? at : now;
+}
+
+/*
+ * After nobody could be killed, the next scan is due DECIDE_RETRY_MS
+ * later: sampling before it is pointless (nothing can be done until
+ * then), and sampling later would put the scan off.  So the sampling
+ * deadlines give way to DL_RETRY.
+ */
+static void
+apply_retry(const struct decide_state *st, const struct readings *in,
+    struct decision *out)
+{
+	if (in->victim.active || st->retry_at_ms <= in->now_ms)
+		return;
+	out->at_ms[DL_HEADROOM] = out->at_ms[DL_PACE] = DECIDE_NEVER;
+	out->at_ms[DL_HOLD] = DECIDE_NEVER;
+	out->at_ms[DL_RETRY] = st->retry_at_ms;
+}
+
+void
+decide(struct decide_state *st, const struct limits *l,
+    const struct readings *in, struct decision *out)
+{
+	uint64_t now = in->now_ms;
+	uint32_t t;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < DL_COUNT; i++)
+		out->at_ms[i] = DECIDE_NEVER;
+	out->level = monitor_mem_level(l, &in->mem);
+
+	/* PSI counts only below the gate; leaving it ends a hold. */
+	if (!in->psi_watch)
+		st->psi.holding = false;
+	else if (in->psi_read)
+		out->psi_due = monitor_psi_update(&st->psi, l, &in->psi,
+		    in->mem.avail_kib, now);
+
+	if (in->victim.active) {
+		out->action = victim_step(in, out->level == LEVEL_KILL);
+		if (out->action == ACTION_GONE || out->action == ACTION_STUCK) {
+			/* Memory has changed: look again before acting. */
+			monitor_psi_killed(&st->psi, l, now);
+			if (out->action == ACTION_GONE && !in->victim.dry_run) {
+				st->refill.set = true;
+				st->refill.gone_ms = now;
+				st->hold_told = false;
+			}
+			out->at_ms[DL_NOW] = now;
+			return;
+		}
+		out->at_ms[DL_VICTIM] = victim_deadline(in, out->action);
+	} else if (!out->psi_due && monitor_refill_hold(l, &st->refill,
+	    &in->mem, out->level, now)) {
+		/* The last victim's memory may still be on its way back. */
+		out->action = ACTION_HOLD;
+		out->announce = !st->hold_told;
+		st->hold_told = true;
+	} else if ((out->level != LEVEL_NONE || out->psi_due) &&
+	    now >= st->retry_at_ms) {
+		out->action = out->level == LEVEL_KILL ? ACTION_KILL :
+		    ACTION_TERM;
+		out->reason = out->level == LEVEL_KILL ? REASON_MEM_KILL :
+		    out->level == LEVEL_TERM ? REASON_MEM_TERM : REASON_PSI;
+	}
+	/* The shortage is over: a new one may act at once. */
+	if (out->level == LEVEL_NONE && !out->psi_due)
+		st->retry_at_ms = 0;
+
+	/* Holding below mem_term: watch closely for a further fall. */
+	if (out->action == ACTION_HOLD)
+		out->at_ms[DL_HOLD] = now + MONITOR_SLEEP_MIN_MS;
+	else
+		out->at_ms[DL_HEADROOM] = now + monitor_sleep_ms(l, &in->mem,
+		    in->ncpu, in->psi_watch);
+	if (in->mem.exact) {
+		/* Near a level, wake when the fill seen now would cross it. */
+		t = monitor_pace_wake_ms(l, &st->pace, &in->mem, now);
+		if (t != UINT32_MAX)
+			out->at_ms[DL_PACE] = now + t;
+		monitor_pace_add(&st->pace, in->mem.avail_kib, now);
+	} else {
+		monitor_pace_reset(&st->pace);
+	}
+	apply_retry(st, in, out);
+}
+
+void
+decide_started(struct decide_state *st, const struct readings *in)
+{
+	st->retry_at_ms = 0;
+	/* The reading this kill was decided on, for the refill hold; the
+	 * mark holds once the victim is gone. */
+	st->refill.set = false;
+	st->refill.avail_kib = in->mem.avail_kib;
+	st->refill.swap_free_kib = in->mem.swap_free_kib;
+}
+
+bool
+decide_no_candidate(struct decide_state *st, const struct readings *in,
+    struct decision *out)
+{
+	bool first = st->retry_at_ms == 0;
+
+	st->retry_at_ms = in->now_ms + DECIDE_RETRY_MS;
+	apply_retry(st, in, out);
+	return first;
+}
+
+void
+decide_resample(struct decision *out, uint64_t now_ms)
+{
+	out->at_ms[DL_NOW] = now_ms;
+}
+
+uint32_t
+decide_next(const struct decision *out, uint64_t now_ms, enum deadline *which)
+{
+	uint64_t t = DECIDE_NEVER;
+	int i, w = DL_HEADROOM;
+
+	for (i = 0; i < DL_COUNT; i++) {
+		if (out->at_ms[i] < t) {
+			t = out->at_ms[i];
+			w = i;
+		}
+	}
+	if (which != NULL)
+		*which = (enum deadline)w;
+	if (t == DECIDE_NEVER)
+		return UINT32_MAX;
+	if (t <= now_ms)
+		return 0;
+	return t - now_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)(t - now_ms);
+}

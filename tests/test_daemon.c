@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/* test_daemon.c: unit tests of whole passes of the loop, with a fake OS. */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon.h"
+#include "fake_sys.h"
+#include "log.h"
+#include "util.h"
+
+/*
+ * The tree is tests/fixtures/kill-basic (1 systemd; 3100 hog, oom_score
+ * 800; 3101 hog-worker, 300) copied, with a meminfo and a zoneinfo the
+ * tests write: a 16 GiB machine without swap.  sysinfo (the fake's) says
+ * little is free, so that every pass reads meminfo.
+ */
+struct kit {
+	struct fake_sys f;
+	struct daemon_opts o;
+	char tmp[PATH_MAX];
+	char conf[PATH_MAX + 16];
+	char meminfo[PATH_MAX + 16];
+};
+
+static struct daemon d;
+
+static void
+set_avail(struct kit *t, uint64_t mib)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text),
+	    "MemTotal:       16777216 kB\n"
+	    "MemFree:          102400 kB\n"
+	    "MemAvailable:   %8llu kB\n"
+	    "SwapTotal:             0 kB\n"
+	    "SwapFree:              0 kB\n",
+	    (unsigned long long)mib * 1024);
+	write_text(t->meminfo, text);
+}
+
+/* Start a daemon on conf (appended to a fenced policy of our own). */
+static struct kit *
+kit_open(const char *conf)
+{
+	struct kit *t = calloc(1, sizeof(*t));
+	char src[PATH_MAX], path[PATH_MAX + 16], text[1024];
+	struct policy *p;
+
+	assert_non_null(t);
+	fake_sys_init(&t->f);
+	t->f.mem.free_kib = 100 * 1024;
+	temp_dir(t->tmp, sizeof(t->tmp), "daemon");
+	copy_tree(fixture(src, sizeof(src), "kill-basic"), t->tmp);
+	snprintf(t->meminfo, sizeof(t->meminfo), "%s/meminfo", t->tmp);
+	set_avail(t, 8192);
+	snprintf(path, sizeof(path), "%s/zoneinfo", t->tmp);
+	write_text(path, "Node 0, zone   Normal\n  pages free     1000\n"
+	    "        min      100\n        low      200\n        high     300\n"
+	    "        managed  4000000\n        protection: (0, 0, 0, 0)\n");
+	snprintf(t->conf, sizeof(t->conf), "%s/bustd.conf", t->tmp);
+	snprintf(text, sizeof(text),
+	    "[general]\nprofile = none\n[thresholds]\nmem_term = 1G\n"
+	    "mem_kill = 512M\npsi_metric = off\n[kill]\ncooldown = 5s\n%s",
+	    conf);
+	write_text(t->conf, text);
+	assert_int_equal(chmod(t->conf, 0600), 0);
+	t->o.path = t->conf;
+	t->o.procfs = t->tmp;
+	t->o.no_daemon = true;
+	p = daemon_load_policy(&t->o, &t->f.ops, false);
+	assert_non_null(p);
+	assert_int_equal(daemon_init(&d, &t->o, p, &t->f.ops), 0);
+	return t;
+}
+
+static void
+kit_close(struct kit *t)
+{
+	daemon_free(&d);
+	rm_tree(t->tmp);
+	free(t);
+}
+
+/* --- Tests --- */
+
+static void
+test_daemon_poll_fine(void **state)
+{
+	struct kit *t = kit_open("");
+
+	daemon_poll(&d);
+	assert_int_equal(d.out.action, ACTION_NONE);
+	assert_true(d.in.mem.exact);
+	assert_int_equal(d.in.mem.avail_kib, 8192 * 1024);
+	assert_int_equal(fake_sys_count_actions(&t->f), 0);
+	assert_int_equal(d.woke_for, DL_HEADROOM);
+	assert_true(d.sleep_ms > 0);
+	kit_close(t);
+}
+
+static void
+test_daemon_poll_kill_and_gone(void **state)
+{
+	struct kit *t = kit_open("[kill]\nterm_timeout = 2s\n");
+	const struct fake_call *c;
+
+	set_avail(t, 900);
+	daemon_poll(&d);
+	assert_int_equal(d.out.action, ACTION_TERM);
+	c = fake_sys_nth(&t->f, "pidfd_open", 0);
+	assert_non_null(c);
+	assert_int_equal(c->id, 3100);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGTERM),
+	    1);
+	assert_int_equal(d.killer.state, KILL_WAITING);
+	assert_int_equal(d.m.kills[REASON_MEM_TERM][0], 1);
+	assert_int_equal(d.dec.refill.avail_kib, 900 * 1024);
+	/* Waiting: the victim's deadline, or the pidfd, wakes the loop. */
+	assert_true(d.sleep_ms <= 2000);
+
+	/* Its exit: the kill is over, memory is looked at again at once. */
+	fake_sys_advance(&t->f, 300);
+	t->f.exited = 1;
+	daemon_poll(&d);
+	assert_int_equal(d.out.action, ACTION_GONE);
+	assert_int_equal(d.killer.state, KILL_IDLE);
+	assert_int_equal(d.killer.n_gone, 1);
+	assert_int_equal(d.sleep_ms, 0);
+	assert_int_equal(d.woke_for, DL_NOW);
+
+	/* Still below mem_term: its memory may be on the way back. */
+	fake_sys_advance(&t->f, 1);
+	daemon_poll(&d);
+	assert_int_equal(d.out.action, ACTION_HOLD);
+	assert_int_equal(d.sleep_ms, MONITOR_SLEEP_MIN_MS);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_open", 0), 1);
+	kit_close(t);
+}
+
+static void
+test_daemon_poll_escalates(void **state)
+{
+	struct kit *t = kit_open("[kill]\nterm_timeout = 2s\n");
+
+	set_avail(t, 900);
+	daemon_poll(&d);
+	fake_sys_clear(&t->f);
+	fake_sys_advance(&t->f, 1999);
+	daemon_poll(&d);
+	assert_int_equal(fake_sys_count_actions(&t->f), 0);
+	fake_sys_advance(&t->f, 1);
+	daemon_poll(&d);
+	assert_int_equal(d.out.action, ACTION_ESCALATE);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	assert_int_equal(d.killer.n_escalate_timeout, 1);
+	kit_close(t);
+}
+
+static void
+test_daemon_poll_no_candidate(void **state)
+{
+	struct kit *t = kit_open("[only-kill]\nname = ^nothing$\n");
+	struct capture cap;
+	char log[4096];
+	const char *first;
+
+	set_avail(t, 900);
+	capture_start(&cap);
+	daemon_poll(&d);
+	assert_int_equal(d.out.action, ACTION_TERM);
+	assert_int_equal(d.m.no_candidate, 1);
+	/* The next scan in a second, not sooner. */
+	assert_int_equal(d.sleep_ms, 1000);
+	assert_int_equal(d.woke_for, DL_RETRY);
+	fake_sys_advance(&t->f, 500);
+	daemon_poll(&d);
+	assert_int_equal(d.out.action, ACTION_NONE);
+	assert_int_equal(d.m.no_candidate, 1);
+	assert_int_equal(d.sleep_ms, 500);
+	fake_sys_advance(&t->f, 500);
+	daemon_poll(&d);
+	assert_int_equal(d.m.no_candidate, 2);
+	capture_end(&cap, log, sizeof(log));
+	/* Said once. */
+	first = strstr(log, "but no process may be killed");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "but no process may be killed"));
+	assert_int_equal(fake_sys_count_actions(&t->f), 0);
+	kit_close(t);
+}
+
+static void
+test_daemon_poll_vanished_victim(void **state)
+{
+	struct kit *t = kit_open("");
+
+	set_avail(t, 900);
+	t->f.pidfd_open_err = -ESRCH;
+	daemon_poll(&d);
+	/* Its memory may be free already: look again before anyone else. */
+	assert_int_equal(d.out.action, ACTION_TERM);
+	assert_int_equal(d.killer.state, KILL_IDLE);
+	assert_int_equal(d.sleep_ms, 0);
+	assert_int_equal(d.woke_for, DL_NOW);
+	assert_int_equal(fake_sys_count_actions(&t->f), 0);
+	assert_int_equal(d.m.kills[REASON_MEM_TERM][0], 0);
+	kit_close(t);
+}
+
+static void
+test_daemon_poll_dry_run(void **state)
+{
+	struct kit *t =
+	    kit_open("[general]\ndry_run = yes\n[kill]\nterm_timeout = 1s\n");
+	struct capture cap;
+	char log[4096];
+
+	set_avail(t, 900);
+	capture_start(&cap);
+	daemon_poll(&d);
+	fake_sys_advance(&t->f, 1000);
+	daemon_poll(&d);
+	daemon_poll(&d);
+	capture_end(&cap, log, sizeof(log));
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "process_mrelease", 0), 0);
+	assert_non_null(strstr(log, "pid 3100 (hog) uid 1000"));
+	assert_non_null(strstr(log, "dry run, would send SIGTERM"));
+	assert_non_null(strstr(log, "dry run, would send SIGKILL"));
+	assert_non_null(strstr(log, "dry run, nothing was sent"));
+	assert_int_equal(d.killer.state, KILL_IDLE);
+	kit_close(t);
+}
+
+static void
+test_daemon_reload(void **state)
+{
+	struct kit *t = kit_open("");
+	struct capture cap;
+	char log[4096];
+
+	assert_int_equal(d.lim.mem_term_kib, 1024 * 1024);
+	write_text(t->conf, "[general]\nprofile = none\n[thresholds]\n"
+	    "mem_term = 2G\nmem_kill = 1G\npsi_metric = off\n");
+	daemon_reload(&d);
+	assert_true(d.m.reload_ok);
+	assert_int_equal(d.lim.mem_term_kib, 2 * 1024 * 1024);
+	/* A bad file keeps the policy that runs. */
+	write_text(t->conf, "[thresholds]\nmem_term = lots\n");
+	capture_start(&cap);
+	daemon_reload(&d);
+	capture_end(&cap, log, sizeof(log));
+	assert_false(d.m.reload_ok);
+	assert_int_equal(d.lim.mem_term_kib, 2 * 1024 * 1024);
+	assert_non_null(strstr(log, "bustd.conf:2: mem_term: bad value"));
+	assert_non_null(strstr(log, "keeping the previous policy"));
+	kit_close(t);
+}
+
+static void
+test_daemon_metrics(void **state)
+{
+	struct kit *t = kit_open("");
+	char path[PATH_MAX + 16], text[PATH_MAX + 256];
+	char buf[8192];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/bustd.prom", t->tmp);
+	snprintf(text, sizeof(text), "[general]\nprofile = none\n"
+	    "metrics_file = %s\n[thresholds]\nmem_term = 1G\nmem_kill = 512M\n"
+	    "psi_metric = off\n", path);
+	write_text(t->conf, text);
+	daemon_reload(&d);
+	set_avail(t, 900);
+	daemon_poll(&d);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf,
+	    "bustd_kills_total{reason=\"mem_term\",signal=\"SIGTERM\"} 1\n"));
+	/* Rewritten every DAEMON_METRICS_MS: it is a deadline. */
+	assert_int_equal(d.out.at_ms[DL_METRICS],
+	    t->f.now_ms + DAEMON_METRICS_MS);
+	kit_close(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_daemon_poll_fine),
+		cmocka_unit_test(test_daemon_poll_kill_and_gone),
+		cmocka_unit_test(test_daemon_poll_escalates),
+		cmocka_unit_test(test_daemon_poll_no_candidate),
+		cmocka_unit_test(test_daemon_poll_vanished_victim),
+		cmocka_unit_test(test_daemon_poll_dry_run),
+		cmocka_unit_test(test_daemon_reload),
+		cmocka_unit_test(test_daemon_metrics),
+	};
+
+	log_open(LOG_TARGET_STDERR, LOG_INFO);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
