@@ -1060,6 +1060,31 @@ test_kill_start_cgroup_procs_unreadable(void **state)
 	kit_close(t);
 }
 
+/* A child cgroup whose members cannot be read: they may be protected,
+ * so the cgroup is not killed whole (the victim alone is). */
+static void
+test_kill_start_cgroup_child_unreadable(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\ncgroup = yes\n", 0, true);
+	char dir[PATH_MAX];
+	bool whole;
+
+	cgroup_procs(t->cgroot, "/machine.slice/lxc-box", "3620\n");
+	snprintf(dir, sizeof(dir), "%s/machine.slice/lxc-box/payload",
+	    t->cgroot);
+	mkdir_p(dir);
+	kit_victim(t, 3620, 420000);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	whole = t->k.whole_cgroup;
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", SIGKILL),
+	    1);
+	kill_abandon(&t->k);
+	kit_close(t);
+	assert_false(whole);
+}
+
 static void
 test_kill_start_cgroup_kill_fails(void **state)
 {
@@ -1352,6 +1377,7 @@ main(void)
 		cmocka_unit_test(test_kill_start_cgroup_root),
 		cmocka_unit_test(test_kill_start_cgroup_no_mount),
 		cmocka_unit_test(test_kill_start_cgroup_procs_unreadable),
+		cmocka_unit_test(test_kill_start_cgroup_child_unreadable),
 		cmocka_unit_test(test_kill_start_cgroup_kill_fails),
 		cmocka_unit_test(test_kill_start_cgroup_never_kill_in_child),
 		cmocka_unit_test(test_kill_check_cgroup_guard_at_escalation),
