@@ -113,6 +113,8 @@ struct parse_ctx {
 	enum layer layer;
 	const char *builtin; /* "profile desktop", or NULL */
 	bool strict_perms;
+	bool no_cgroup2; /* cgroup rules can never match here */
+	bool refused; /* a file was refused for its owner or mode */
 	/* The reader's. */
 	const char *pos; /* the text still to read */
 	const char *end;
@@ -152,30 +154,56 @@ shown(char *dst, size_t size, const char *src, size_t len)
 	return dst;
 }
 
-void
-config_diag_add(struct config_diag *d, const char *fmt, ...)
+static void __attribute__((format(printf, 3, 0)))
+diag_vadd(struct config_diag *d, bool warn, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *m;
-	int n;
 
-	va_start(ap, fmt);
-	n = vasprintf(&m, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	/* Counted even if it cannot be kept: an error fails the load. */
+	if (!warn)
+		d->nerr++;
+	if (vasprintf(&m, fmt, ap) < 0)
 		return;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 8;
 		char **nm = realloc(d->msgs, cap * sizeof(*nm));
+		bool *nw;
 
 		if (nm == NULL) {
 			free(m);
 			return;
 		}
 		d->msgs = nm;
+		nw = realloc(d->warn, cap * sizeof(*nw));
+		if (nw == NULL) {
+			free(m);
+			return;
+		}
+		d->warn = nw;
 		d->cap = cap;
 	}
+	d->warn[d->n] = warn;
 	d->msgs[d->n++] = m;
+}
+
+void
+config_diag_add(struct config_diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, false, fmt, ap);
+	va_end(ap);
+}
+
+void
+config_diag_warn(struct config_diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, true, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -186,6 +214,7 @@ config_diag_free(struct config_diag *d)
 	for (i = 0; i < d->n; i++)
 		free(d->msgs[i]);
 	free(d->msgs);
+	free(d->warn);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -722,7 +751,9 @@ add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
 {
 	char at[PATH_MAX + 32], esc[256], err[256];
 	int field = enum_index(field_names, name);
+	bool unresolved = false;
 	uid_t uid = 0;
+	size_t before;
 	int r;
 
 	where(at, sizeof(at), c, line);
@@ -754,20 +785,30 @@ add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
 		} else {
 			r = sys_user_uid(value, &uid);
 			if (r == -ENOENT) {
-				config_diag_add(c->d, "%s: user: unknown user "
-				    "'%s'",
+				/* A package may add the user later: looked
+				 * up again at each reload. */
+				config_diag_warn(c->d, "%s: user: unknown user "
+				    "'%s': the rule matches nobody until a "
+				    "reload finds the user",
 				    at, esc);
-				return;
-			}
-			if (r < 0) {
+				unresolved = true;
+				uid = (uid_t)-1;
+			} else if (r < 0) {
 				config_diag_add(c->d, "%s: user: cannot look "
 				    "up '%s': %s", at, esc, strerror(-r));
 				return;
 			}
 		}
 	}
+	if (field == FIELD_CGROUP && c->no_cgroup2 && c->builtin == NULL)
+		config_diag_warn(c->d, "%s: cgroup: this host has no cgroup v2 "
+		    "hierarchy (no \"0::\" line in /proc/self/cgroup): the "
+		    "rule can never match", at);
+	before = c->p->sets[set].n;
 	r = policy_add_rule(c->p, set, (enum rule_field)field, value, uid, at,
 	    c->layer == LAYER_FILL, err, sizeof(err));
+	if (r == 0 && unresolved && c->p->sets[set].n > before)
+		c->p->sets[set].rules[c->p->sets[set].n - 1].unresolved = true;
 	if (r == -EINVAL)
 		config_diag_add(c->d, "%s: %s: bad regular expression '%s': %s", at, name, esc,
 		    err);
@@ -1007,9 +1048,9 @@ read_file(const char *path, bool strict, char **out, size_t *outlen,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		config_diag_add(d, "%s: cannot open: %s", path,
-		    strerror(errno));
-		return -errno;
+		r = -errno;
+		config_diag_add(d, "%s: cannot open: %s", path, strerror(-r));
+		return r;
 	}
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
@@ -1097,7 +1138,9 @@ load_file(struct parse_ctx *c, const char *path)
 		return;
 	}
 	c->file = name;
-	if (read_file(path, c->strict_perms, &buf, &len, c->d) < 0)
+	if (read_file(path, c->strict_perms, &buf, &len, c->d) == -EPERM)
+		c->refused = true;
+	if (buf == NULL)
 		return;
 	parse_layer(c, buf, len);
 	free(buf);
@@ -1153,8 +1196,10 @@ load_dropins(struct parse_ctx *c, const char *path)
 		config_diag_add(c->d, "%s: not a folder", dir);
 		return;
 	}
-	if (c->strict_perms && check_owner(&st, dir, true, c->d) < 0)
+	if (c->strict_perms && check_owner(&st, dir, true, c->d) < 0) {
+		c->refused = true;
 		return;
+	}
 	n = scandir(dir, &list, dropin_filter, dropin_compare);
 	if (n < 0) {
 		config_diag_add(c->d, "%s: %s", dir, strerror(errno));
@@ -1245,12 +1290,120 @@ check_pair(const struct policy *p, const char *term_name, const char *kill_name,
 	    at, kill_name, kv, term_name, tv);
 }
 
+/*
+ * A level given as a size that this machine cannot go below sensibly:
+ * memory at or above MemTotal always holds, so every poll would kill; a
+ * swap level above SwapTotal, where there is swap, always holds too.  A
+ * policy written for a bigger machine must fail here, not kill.
+ */
+static void
+check_size(const struct policy *p, const char *name, uint64_t total_kib,
+    bool swap, struct config_diag *d)
+{
+	int i = config_key_index("thresholds", name);
+	const struct amount *a =
+	    (const void *)((const char *)p + config_keys[i].offset);
+	char at[PATH_MAX + 32], v[32], t[LOG_SIZE_MAX];
+
+	if (a->is_pct || total_kib == 0 || (p->bad_mask & (UINT64_C(1) << i)))
+		return;
+	if (swap ? a->value <= total_kib : a->value < total_kib)
+		return;
+	key_where(at, sizeof(at), p, i);
+	format_amount(v, sizeof(v), a);
+	log_size(t, sizeof(t), total_kib);
+	config_diag_add(d, "%s: %s (%s) is %s this machine's %s (%s): it "
+	    "would always hold, and bustd would kill at every poll",
+	    at, name, v, swap ? "above" : "at or above",
+	    swap ? "swap" : "memory", t);
+}
+
 static void
 validate(const struct policy *p, const struct config_opts *o,
     struct config_diag *d)
 {
+	check_size(p, "mem_term", o->mem_total_kib, false, d);
+	check_size(p, "mem_kill", o->mem_total_kib, false, d);
+	check_size(p, "swap_term", o->swap_total_kib, true, d);
+	check_size(p, "swap_kill", o->swap_total_kib, true, d);
 	check_pair(p, "mem_term", "mem_kill", o->mem_total_kib, d);
 	check_pair(p, "swap_term", "swap_kill", o->swap_total_kib, d);
+}
+
+/* Apply the command line, the profile and the defaults to c->p. */
+static void
+finish_layers(struct parse_ctx *c, const struct config_opts *o)
+{
+	const char *text;
+
+	c->layer = LAYER_FILE;
+	if (o->overrides != NULL) {
+		c->builtin = "command line";
+		parse_layer(c, o->overrides, strlen(o->overrides));
+	}
+	c->layer = LAYER_FILL;
+	text = policy_profile_text((enum profile)c->p->profile);
+	if (text != NULL) {
+		c->builtin = profile_origins[c->p->profile];
+		parse_layer(c, text, strlen(text));
+	}
+	c->builtin = "defaults";
+	text = policy_defaults_text();
+	parse_layer(c, text, strlen(text));
+}
+
+/*
+ * The policy to run on when the files have errors (config_load()): a
+ * machine must not go without an OOM killer for a typo.  failed is what
+ * the files gave; its valid rules carry over unless a file was refused.
+ */
+static struct policy *
+fallback(const struct parse_ctx *failed, const struct config_opts *o)
+{
+	int idx = config_key_index("general", "profile");
+	struct config_diag d = { 0 };
+	struct parse_ctx c;
+	char err[256];
+	size_t i;
+	int s;
+
+	memset(&c, 0, sizeof(c));
+	c.p = policy_new();
+	if (c.p == NULL)
+		return NULL;
+	c.d = &d;
+	/* The profile the files named, if they named a valid one. */
+	c.p->profile = origin_rank(failed->p, &failed->p->origins[idx]) >= 0 ?
+	    failed->p->profile : PROFILE_DESKTOP;
+	c.p->set_mask |= UINT64_C(1) << idx;
+	c.p->origins[idx].file = "fallback";
+	for (s = 0; s < SET_COUNT && !failed->refused; s++) {
+		const struct rule_list *l = &failed->p->sets[s];
+
+		for (i = 0; i < l->n; i++) {
+			const struct rule *r = &l->rules[i];
+
+			if (r->builtin ||
+			    policy_add_rule(c.p, (enum rule_set)s, r->field,
+			    r->text, r->uid, r->origin, false, err,
+			    sizeof(err)) < 0)
+				continue;
+			c.p->sets[s].rules[c.p->sets[s].n - 1].unresolved =
+			    r->unresolved;
+		}
+	}
+	finish_layers(&c, o);
+	validate(c.p, o, &d);
+	c.p->fallback = true;
+	if (d.nerr > 0) {
+		/* Cannot happen with the profiles as they are: then the
+		 * file's rules are what failed, and go. */
+		policy_free(c.p);
+		config_diag_free(&d);
+		return NULL;
+	}
+	config_diag_free(&d);
+	return c.p;
 }
 
 int
@@ -1258,8 +1411,7 @@ config_load(const struct config_opts *o, struct policy **out,
     struct config_diag *d)
 {
 	struct parse_ctx c;
-	const char *text;
-	size_t before = d->n;
+	size_t before = d->nerr;
 
 	memset(&c, 0, sizeof(c));
 	c.p = policy_new();
@@ -1269,6 +1421,7 @@ config_load(const struct config_opts *o, struct policy **out,
 	}
 	c.d = d;
 	c.strict_perms = o->strict_perms;
+	c.no_cgroup2 = o->no_cgroup2;
 	c.layer = LAYER_FILE;
 
 	if (o->text != NULL) {
@@ -1284,23 +1437,11 @@ config_load(const struct config_opts *o, struct policy **out,
 		load_file(&c, o->path);
 		load_dropins(&c, o->path);
 	}
-	if (o->overrides != NULL) {
-		c.builtin = "command line";
-		parse_layer(&c, o->overrides, strlen(o->overrides));
-	}
-
-	c.layer = LAYER_FILL;
-	text = policy_profile_text((enum profile)c.p->profile);
-	if (text != NULL) {
-		c.builtin = profile_origins[c.p->profile];
-		parse_layer(&c, text, strlen(text));
-	}
-	c.builtin = "defaults";
-	text = policy_defaults_text();
-	parse_layer(&c, text, strlen(text));
-
+	finish_layers(&c, o);
 	validate(c.p, o, d);
-	if (d->n > before) {
+	if (d->nerr > before) {
+		if (o->fallback)
+			*out = fallback(&c, o);
 		policy_free(c.p);
 		return -EINVAL;
 	}

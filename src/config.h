@@ -18,14 +18,21 @@
 /* The longest file bustd reads. */
 #define CONFIG_FILE_MAX (1024 * 1024)
 
-/* Error messages collected by a load, "FILE:LINE: message" each. */
+/*
+ * Messages collected by a load, "FILE:LINE: message" each: errors, which
+ * make the load fail, and warnings (warn[i]), which do not.
+ */
 struct config_diag {
 	char **msgs;
+	bool *warn;
 	size_t n;
 	size_t cap;
+	size_t nerr; /* errors among them */
 };
 
 void config_diag_add(struct config_diag *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void config_diag_warn(struct config_diag *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void config_diag_free(struct config_diag *d);
 
@@ -37,15 +44,22 @@ struct config_opts {
 	const char *overrides; /* config text from the command line */
 	bool strict_perms; /* refuse files root does not own, or that
 	                      group or others can write */
-	uint64_t mem_total_kib; /* to compare a size with a percentage; */
-	uint64_t swap_total_kib; /* 0: such pairs are not compared */
+	uint64_t mem_total_kib; /* the machine's memory and swap: sizes */
+	uint64_t swap_total_kib; /* are checked against them; 0: not */
+	bool no_cgroup2; /* no cgroup v2 here: cgroup rules never match */
+	bool fallback; /* on errors, return a fallback policy too */
 };
 
 /*
  * Read the main file, then FILE.d/ *.conf in lexical order, then apply
  * overrides, the profile and the defaults, and validate.  On success
- * returns 0 and a new policy in *out (the caller frees it).  Otherwise
- * returns -EINVAL, leaves *out alone, and d holds every error found.
+ * returns 0 and a new policy in *out (the caller frees it); d may hold
+ * warnings.  Otherwise returns -EINVAL, and d holds every error found;
+ * *out is left alone, unless o->fallback: then it is the policy to run
+ * on until the files are fixed (policy->fallback): the profile the main
+ * file names (desktop if it names none that is valid) and every rule of
+ * the files that was valid, or no rule of theirs if a file was refused
+ * for its owner or mode; the command line's overrides apply.
  */
 int config_load(const struct config_opts *o, struct policy **out,
     struct config_diag *d);

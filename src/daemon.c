@@ -30,30 +30,66 @@ totals(const struct sys_ops *ops, uint64_t *mem_kib, uint64_t *swap_kib)
 	}
 }
 
+/* Does this host have a cgroup v2 hierarchy?  Its "0::" line tells. */
+static bool
+has_cgroup2(const char *procfs)
+{
+	char path[PROC_PATH_MAX], buf[4096], out[PROC_PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/self/cgroup", procfs);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;	/* unknown: no warning */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return true;
+	return proc_cgroup_parse_buf(buf, (size_t)n, out, sizeof(out)) !=
+	    -ENOENT;
+}
+
 struct policy *
 daemon_load_policy(const struct daemon_opts *o, const struct sys_ops *ops,
-    bool to_log)
+    bool to_log, bool fallback)
 {
 	struct config_opts co;
 	struct config_diag d = { 0 };
 	struct policy *p = NULL;
 	size_t i;
+	int r;
 
 	memset(&co, 0, sizeof(co));
 	co.path = o->path;
 	co.overrides = o->overrides;
 	co.strict_perms = geteuid() == 0;
+	co.no_cgroup2 = !has_cgroup2(o->procfs);
+	co.fallback = fallback;
 	totals(ops, &co.mem_total_kib, &co.swap_total_kib);
-	if (config_load(&co, &p, &d) < 0) {
-		for (i = 0; i < d.n; i++) {
-			if (to_log)
-				log_err("%s", d.msgs[i]);
-			else
-				fprintf(stderr, "%s\n", d.msgs[i]);
-		}
-		p = NULL;
+	r = config_load(&co, &p, &d);
+	for (i = 0; i < d.n; i++) {
+		if (to_log && d.warn[i])
+			log_warn("%s", d.msgs[i]);
+		else if (to_log)
+			log_err("%s", d.msgs[i]);
+		else
+			fprintf(stderr, "%s%s\n", d.warn[i] ? "warning: " : "",
+			    d.msgs[i]);
 	}
 	config_diag_free(&d);
+	if (r < 0 && p != NULL) {
+		if (to_log)
+			log_err("%s has errors: running on the fallback policy "
+			    "(profile %s and the rules that were valid) until "
+			    "it is fixed and reloaded", o->path,
+			    profile_names[p->profile]);
+		else
+			fprintf(stderr, "bustd: %s has errors: running on the "
+			    "fallback policy (profile %s and the rules that "
+			    "were valid) until it is fixed and reloaded\n",
+			    o->path, profile_names[p->profile]);
+	}
 	return p;
 }
 
@@ -246,11 +282,12 @@ daemon_status(struct daemon *d, const char *what)
 	    "%s: MemAvailable %s%s of %s, SwapFree %s of %s, PSI %s; "
 	    "mem_term %s, mem_kill %s, psi_mem_gate %s; kills: %lu SIGTERM, "
 	    "%lu SIGKILL, %lu gone, %lu stuck; poll %u ms; config %s "
-	    "(profile %s) loaded %s",
+	    "(profile %s%s) loaded %s",
 	    what, s->exact ? "" : ">=", av, tot, sf, st, psi, term, kill,
 	    gate, d->killer.n_term, d->killer.n_kill, d->killer.n_gone,
 	    d->killer.n_stuck, d->sleep_ms, d->opt->path,
-	    profile_names[d->p->profile], stamp);
+	    profile_names[d->p->profile],
+	    d->p->fallback ? ", fallback: the file has errors" : "", stamp);
 }
 
 /* Rewrite the metrics file, if there is one.  Errors are logged once
@@ -346,7 +383,7 @@ daemon_reload(struct daemon *d)
 
 	log_info("reloading %s", d->opt->path);
 	sys_notify("RELOADING=1");
-	np = daemon_load_policy(d->opt, d->ops, true);
+	np = daemon_load_policy(d->opt, d->ops, true, false);
 	d->m.reload_ok = np != NULL;
 	if (np == NULL) {
 		log_err("reload failed: keeping the previous policy");
@@ -412,7 +449,7 @@ daemon_init(struct daemon *d, const struct daemon_opts *o, struct policy *p,
 	kill_init(&d->killer, ops, &d->pc, d->self, d->cgroup_root);
 	hook_init(&d->hooks, ops);
 	d->m.version = PACKAGE_VERSION;
-	d->m.reload_ok = true;
+	d->m.reload_ok = !p->fallback;
 	d->m.reload_time = d->loaded_at;
 	apply_policy(d);
 	return 0;

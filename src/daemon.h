@@ -84,11 +84,13 @@ struct daemon {
 
 /*
  * Load the policy of o: the file, its drop-ins and o->overrides, checked
- * against this machine's memory.  Each error goes to the log (to_log) or
- * to stderr, and then NULL is returned.  The caller frees the policy.
+ * against this machine's memory and cgroups.  Each error and warning goes
+ * to the log (to_log) or to stderr.  On errors, NULL, or with fallback
+ * the policy to run on meanwhile (config_load(): policy->fallback set).
+ * The caller frees the policy.
  */
 struct policy *daemon_load_policy(const struct daemon_opts *o,
-    const struct sys_ops *ops, bool to_log);
+    const struct sys_ops *ops, bool to_log, bool fallback);
 
 /* Log to stderr or syslog as p and o say. */
 void daemon_open_log(const struct daemon_opts *o, const struct policy *p);

@@ -368,7 +368,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 		    v->info.cmdline);
 		info.have |= PROC_HAVE_CMDLINE;
 	}
-	if (v->info.have & PROC_HAVE_CGROUP) {
+	if ((v->info.have & PROC_HAVE_CGROUP) && v->info.cgroup != NULL) {
 		snprintf(k->t.cgroup, sizeof(k->t.cgroup), "%s",
 		    v->info.cgroup);
 		info.have |= PROC_HAVE_CGROUP;
@@ -393,7 +393,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	snprintf(k->t.reason, sizeof(k->t.reason), "%s", reason);
 	log_escape(comm, sizeof(comm), k->t.comm, strlen(k->t.comm));
 
-	scope = choose_scope(k, p, comm, info.have & PROC_HAVE_CGROUP);
+	scope = choose_scope(k, p, comm, k->t.cgroup[0] != '\0');
 
 	k->first_ms = now(k);
 	k->term_deadline_ms = k->first_ms + p->term_timeout_ms;

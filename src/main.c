@@ -330,7 +330,9 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	log_open(LOG_TARGET_STDERR, o.d.verbose ? LOG_DEBUG : LOG_INFO);
 
-	p = daemon_load_policy(&o.d, &sys_real, false);
+	/* The daemon runs on a fallback rather than not at all: a typo must
+	 * not leave the machine without an OOM killer. */
+	p = daemon_load_policy(&o.d, &sys_real, false, o.mode == MODE_RUN);
 	if (p == NULL)
 		return 2;
 	switch (o.mode) {

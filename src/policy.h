@@ -85,6 +85,7 @@ struct rule {
 	uid_t uid; /* FIELD_USER */
 	char *origin; /* "FILE:LINE" or "profile NAME" */
 	bool builtin; /* from a profile */
+	bool unresolved; /* FIELD_USER: no such user at load; matches nobody */
 };
 
 struct rule_list {
@@ -144,6 +145,9 @@ struct policy {
 	struct origin origins[64]; /* per key table index */
 	char *files[POLICY_MAX_FILES]; /* files read, main file first */
 	size_t nfiles;
+	/* The files had errors: this is the fallback config_load() built
+	 * (a profile and the rules that were valid). */
+	bool fallback;
 };
 
 /* A zeroed policy with every key unset.  Free with policy_free(). */

@@ -387,9 +387,19 @@ read_cgroup(const struct proc_ctx *ctx, struct proc_info *info, char *buf,
 	if (n < 0)
 		return (int)n;
 	r = proc_cgroup_parse_buf(raw, (size_t)n, buf, size);
-	/* No v2 line (cgroup2 not mounted) is no data, not a lost process. */
+	/*
+	 * No v2 line: a host with cgroup v1 only.  The process has no v2
+	 * path, and that is known, not unreadable: a cgroup rule does not
+	 * match it (cgroup NULL), and a [never-kill] cgroup rule does not
+	 * protect every process of such a host.
+	 */
+	if (r == -ENOENT) {
+		buf[0] = '\0';
+		info->cgroup = NULL;
+		return 0;
+	}
 	if (r < 0)
-		return r == -ENOENT ? -ENODATA : r;
+		return r;
 	info->cgroup = buf;
 	return 0;
 }

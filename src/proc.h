@@ -50,7 +50,8 @@ struct proc_info {
 	const char *exe; /* " (deleted)" stripped */
 	const char *cmdline; /* NULs turned to spaces */
 	size_t cmdline_len;
-	const char *cgroup; /* v2 path, "/" for the root */
+	const char *cgroup; /* v2 path, "/" for the root; NULL: no v2 path
+	                       (a host with cgroup v1 only) */
 };
 
 /*

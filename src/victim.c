@@ -62,7 +62,8 @@ victim_rule_matches(const struct rule *r, const struct proc_info *info)
 	const char *text;
 
 	if (r->field == FIELD_USER)
-		return (info->have & PROC_HAVE_UID) && info->uid == r->uid;
+		return !r->unresolved && (info->have & PROC_HAVE_UID) &&
+		       info->uid == r->uid;
 	text = field_text(r->field, info);
 	if (text == NULL)
 		return false;

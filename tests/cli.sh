@@ -315,12 +315,48 @@ daemon_stops_on()
 daemon_stops_on TERM
 daemon_stops_on INT
 
-# A bad config stops the daemon before it starts.
-t_start "$t_tmp/daemon-bad.log" "$BUSTD" -n -c "$conf/bad-values.conf"
-if t_wait_exit "$t_pid" 5 && [ "$t_rc" -eq 2 ]; then
-	t_ok "bustd -n with a bad config exits 2"
+# A config with errors at start: every error is said, and the daemon runs
+# on the fallback (the profile the file names, its valid rules) rather
+# than leave the machine without an OOM killer.  --dry-run as well: the
+# fallback keeps the command line.
+cp "$conf/fallback.conf" "$t_tmp/fallback.conf"
+chmod 600 "$t_tmp/fallback.conf"
+t_start "$t_tmp/daemon-bad.log" "$BUSTD" -n --dry-run -c "$t_tmp/fallback.conf"
+fb_pid=$t_pid
+if t_wait_text "$t_tmp/daemon-bad.log" "running with" 5 &&
+    grep -q "fallback.conf:9: mem_term: bad value 'lots'" \
+    "$t_tmp/daemon-bad.log" &&
+    grep -q "fallback.conf:12: exe: bad regular expression" \
+    "$t_tmp/daemon-bad.log" &&
+    grep -q "fallback.conf has errors: running on the fallback policy (profile server" \
+    "$t_tmp/daemon-bad.log" &&
+    grep -q "profile server, fallback: the file has errors" \
+    "$t_tmp/daemon-bad.log"; then
+	t_ok "bustd -n with a bad config runs on its fallback, saying why"
 else
-	t_not_ok "bustd -n with a bad config exits 2" "exit $t_rc"
+	t_not_ok "bustd -n with a bad config runs on its fallback, saying why" \
+	    "$(cat "$t_tmp/daemon-bad.log")"
+fi
+kill -s TERM "$fb_pid" 2>/dev/null
+if t_wait_exit "$fb_pid" 5 && [ "$t_rc" -eq 0 ]; then
+	t_ok "the fallback daemon exits 0 on SIGTERM"
+else
+	t_not_ok "the fallback daemon exits 0 on SIGTERM" "exit $t_rc"
+fi
+# --check-config still fails on it.
+"$BUSTD" --check-config -c "$t_tmp/fallback.conf" >/dev/null 2>&1
+t_check "--check-config exits 2 on the same file" [ $? -eq 2 ]
+
+# A user that does not exist yet: a warning, and the file is good.
+printf '[never-kill]\nuser = no-such-user-bustd\n' > "$t_tmp/user.conf"
+chmod 600 "$t_tmp/user.conf"
+uw=$("$BUSTD" --check-config -c "$t_tmp/user.conf" 2>&1)
+uw_rc=$?
+if [ "$uw_rc" -eq 0 ] && [ "$uw" = "warning: $t_tmp/user.conf:2: user: unknown user 'no-such-user-bustd': the rule matches nobody until a reload finds the user" ]; then
+	t_ok "--check-config warns of an unknown user and exits 0"
+else
+	t_not_ok "--check-config warns of an unknown user and exits 0" \
+	    "exit $uw_rc" "$uw"
 fi
 
 t_summary cli.sh

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "policy.h"
+#include "victim.h"
 
 /* The name every in-memory test file goes by. */
 #define TEST_FILE "t.conf"
@@ -1535,13 +1536,186 @@ test_config_load_error_exec_missing(void **state)
 	    "t.conf:3: exec: /: not an executable file", NULL);
 }
 
+/* Load o, expecting success with exactly the warnings in want. */
+static struct policy * __attribute__((sentinel))
+load_warn(const struct config_opts *o, ...)
+{
+	struct config_diag d = { 0 };
+	struct policy *p = NULL;
+	const char *w;
+	size_t i = 0;
+	va_list ap;
+
+	assert_int_equal(config_load(o, &p, &d), 0);
+	dump_diag(&d);
+	va_start(ap, o);
+	while ((w = va_arg(ap, const char *)) != NULL) {
+		assert_true(i < d.n);
+		assert_true(d.warn[i]);
+		assert_string_equal(d.msgs[i], w);
+		i++;
+	}
+	va_end(ap);
+	assert_int_equal(d.n, i);
+	assert_int_equal(d.nerr, 0);
+	config_diag_free(&d);
+	return p;
+}
+
+/*
+ * A user that does not exist yet (the package that adds it comes later)
+ * is a warning, not an error: the rule matches nobody until a reload
+ * finds the user, and bustd still starts.
+ */
+static void
+test_config_load_unknown_user_warns(void **state)
+{
+	struct config_opts o;
+	struct proc_info info;
+	struct policy *p;
+
+	memset(&o, 0, sizeof(o));
+	o.path = TEST_FILE;
+	o.text = "[never-kill]\nuser = root\nuser = no-such-user-bustd\n";
+	p = load_warn(&o, "t.conf:3: user: unknown user 'no-such-user-bustd': "
+	    "the rule matches nobody until a reload finds the user", NULL);
+	assert_int_equal(p->sets[SET_NEVER_KILL].n, 2);
+	assert_false(p->sets[SET_NEVER_KILL].rules[0].unresolved);
+	assert_true(p->sets[SET_NEVER_KILL].rules[1].unresolved);
+	/* Not even a process of uid (uid_t)-1 matches it. */
+	memset(&info, 0, sizeof(info));
+	info.have = PROC_HAVE_UID;
+	info.uid = (uid_t)-1;
+	assert_false(victim_rule_matches(&p->sets[SET_NEVER_KILL].rules[1],
+	    &info));
+	info.uid = 0;
+	assert_true(victim_rule_matches(&p->sets[SET_NEVER_KILL].rules[0],
+	    &info));
+	policy_free(p);
+}
+
+/* A size level the machine cannot go below: refused, with its size. */
+static void
+test_config_load_error_size_above_machine(void **state)
+{
+	struct config_opts o;
+	struct policy *p;
+
+	memset(&o, 0, sizeof(o));
+	o.path = TEST_FILE;
+	o.mem_total_kib = 24 * 1048576ULL;
+	o.text = "[thresholds]\nmem_term = 64G\nmem_kill = 32G\n";
+	expect_errors_opts(&o,
+	    "t.conf:2: mem_term (64G) is at or above this machine's memory "
+	    "(24.00 GiB): it would always hold, and bustd would kill at every "
+	    "poll",
+	    "t.conf:3: mem_kill (32G) is at or above this machine's memory "
+	    "(24.00 GiB): it would always hold, and bustd would kill at every "
+	    "poll",
+	    NULL);
+	o.text = "[thresholds]\nmem_term = 24G\nmem_kill = 1G\n";
+	expect_errors_opts(&o,
+	    "t.conf:2: mem_term (24G) is at or above this machine's memory "
+	    "(24.00 GiB): it would always hold, and bustd would kill at every "
+	    "poll",
+	    NULL);
+	o.text = "[thresholds]\nmem_term = 24575M\nmem_kill = 1G\n";
+	p = load_ok_opts(&o);
+	policy_free(p);
+	/* Percentages always fit; swap only counts where there is swap. */
+	o.text = "[thresholds]\nmem_term = 100%\nswap_term = 8G\n";
+	p = load_ok_opts(&o);
+	policy_free(p);
+	o.swap_total_kib = 4 * 1048576ULL;
+	o.text = "[thresholds]\nswap_term = 4G\nswap_kill = 4G\n";
+	p = load_ok_opts(&o);
+	policy_free(p);
+	o.text = "[thresholds]\nswap_term = 8G\nswap_kill = 5G\n";
+	expect_errors_opts(&o,
+	    "t.conf:2: swap_term (8G) is above this machine's swap "
+	    "(4.00 GiB): it would always hold, and bustd would kill at every "
+	    "poll",
+	    "t.conf:3: swap_kill (5G) is above this machine's swap "
+	    "(4.00 GiB): it would always hold, and bustd would kill at every "
+	    "poll",
+	    NULL);
+}
+
+/* No cgroup v2 hierarchy: a cgroup rule can never match; said so. */
+static void
+test_config_load_cgroup_rule_without_cgroup2(void **state)
+{
+	struct config_opts o;
+	struct policy *p;
+
+	memset(&o, 0, sizeof(o));
+	o.path = TEST_FILE;
+	o.text = "[never-kill]\ncgroup = ^/system\\.slice/\n";
+	p = load_ok_opts(&o);
+	policy_free(p);
+	o.no_cgroup2 = true;
+	p = load_warn(&o, "t.conf:2: cgroup: this host has no cgroup v2 "
+	    "hierarchy (no \"0::\" line in /proc/self/cgroup): the rule can "
+	    "never match", NULL);
+	assert_int_equal(p->sets[SET_NEVER_KILL].n, 1);
+	policy_free(p);
+}
+
+/* A broken file at start: the profile it names, and its valid rules. */
+static void
+test_config_load_fallback(void **state)
+{
+	struct config_diag d = { 0 };
+	struct config_opts o;
+	struct policy *p = NULL;
+
+	memset(&o, 0, sizeof(o));
+	o.path = TEST_FILE;
+	o.mem_total_kib = 16 * 1048576ULL;
+	o.text = "[general]\nprofile = server\n[thresholds]\nmem_term = 64G\n"
+	    "[never-kill]\nname = ^postgres$\nname = (x)\\1\n"
+	    "[kill]\ncooldown = soon\n";
+	/* Without asking for one, none. */
+	assert_int_equal(config_load(&o, &p, &d), -EINVAL);
+	assert_null(p);
+	assert_int_equal(d.nerr, 3);
+	config_diag_free(&d);
+
+	o.fallback = true;
+	o.overrides = "[general]\ndry_run = yes\n";
+	assert_int_equal(config_load(&o, &p, &d), -EINVAL);
+	assert_int_equal(d.nerr, 3);
+	config_diag_free(&d);
+	assert_non_null(p);
+	assert_true(p->fallback);
+	assert_int_equal(p->profile, PROFILE_SERVER);
+	/* The server profile's levels, not the file's. */
+	assert_true(p->mem_term.is_pct);
+	assert_int_equal(p->mem_term.value, 500);
+	assert_int_equal(p->term_timeout_ms, 10000);
+	/* The file's valid rule, after the profile's; not the bad one. */
+	assert_string_equal(
+	    p->sets[SET_NEVER_KILL].rules[p->sets[SET_NEVER_KILL].n - 1].text,
+	    "^postgres$");
+	assert_true(p->sets[SET_NEVER_KILL].n > 1);
+	assert_true(p->dry_run);
+	policy_free(p);
+
+	/* No valid profile line: desktop. */
+	o.text = "[general]\nprofile = laptop\n";
+	p = NULL;
+	assert_int_equal(config_load(&o, &p, &d), -EINVAL);
+	config_diag_free(&d);
+	assert_non_null(p);
+	assert_int_equal(p->profile, PROFILE_DESKTOP);
+	policy_free(p);
+}
+
 static void
 test_config_load_error_unknown_user(void **state)
 {
 	struct policy *p;
 
-	expect_errors("[avoid]\nuser = root\nuser = no-such-user-bustd\n",
-	    "t.conf:3: user: unknown user 'no-such-user-bustd'", NULL);
 	expect_errors("[prefer]\nuser = 4294967295\nuser = -1\n",
 	    "t.conf:2: user: uid '4294967295' out of range",
 	    "t.conf:3: user: uid '-1' out of range", NULL);
@@ -2804,6 +2978,10 @@ main(void)
 		cmocka_unit_test(test_config_load_error_relative_exec),
 		cmocka_unit_test(test_config_load_error_exec_missing),
 		cmocka_unit_test(test_config_load_error_unknown_user),
+		cmocka_unit_test(test_config_load_unknown_user_warns),
+		cmocka_unit_test(test_config_load_error_size_above_machine),
+		cmocka_unit_test(test_config_load_cgroup_rule_without_cgroup2),
+		cmocka_unit_test(test_config_load_fallback),
 		cmocka_unit_test(test_config_load_error_unknown_profile),
 		cmocka_unit_test(test_config_load_error_line_too_long),
 		cmocka_unit_test_setup_teardown(test_config_load_error_nul_byte,

@@ -80,7 +80,7 @@ kit_open(const char *conf)
 	t->o.path = t->conf;
 	t->o.procfs = t->tmp;
 	t->o.no_daemon = true;
-	p = daemon_load_policy(&t->o, &t->f.ops, false);
+	p = daemon_load_policy(&t->o, &t->f.ops, false, false);
 	assert_non_null(p);
 	assert_int_equal(daemon_init(&d, &t->o, p, &t->f.ops), 0);
 	return t;

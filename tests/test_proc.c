@@ -1128,16 +1128,16 @@ test_proc_fill_cgroup_v1_only(void **state)
 
 	info_init(&info, 300);
 	r = proc_fill(&t->ctx, &info, PROC_HAVE_STAT | PROC_HAVE_CGROUP, &bufs);
-	assert_int_equal(info.have, PROC_HAVE_STAT);
-	assert_int_equal(info.failed, PROC_HAVE_CGROUP);
 	/*
-	 * No "0::" line (cgroup2 not mounted) must not read as "the process
-	 * is gone" (-ENOENT, proc.h): else no victim could ever be chosen
-	 * under a cgroup rule on such a host.
+	 * No "0::" line (a host with cgroup v1 only): the process has no
+	 * v2 path, and that is known (cgroup NULL), neither "gone" nor
+	 * "unreadable": else a [never-kill] cgroup rule would protect
+	 * every process of such a host, and nothing could be killed.
 	 */
-	assert_int_not_equal(r, -ENOENT);
-	assert_int_not_equal(r, -ESRCH);
-	assert_true(r < 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(info.have, PROC_HAVE_STAT | PROC_HAVE_CGROUP);
+	assert_int_equal(info.failed, 0);
+	assert_null(info.cgroup);
 }
 
 static void

@@ -339,6 +339,36 @@ test_victim_judge_never_kill_cgroup(void **state)
 	    &miss);
 }
 
+/*
+ * A host with cgroup v1 only: no process has a v2 path (proc_fill gives
+ * cgroup NULL).  A [never-kill] cgroup rule then protects nobody, and
+ * every process stays a candidate; a cgroup rule in [only-kill] or
+ * [prefer] takes nobody in either.
+ */
+static void
+test_victim_judge_cgroup_rule_without_cgroup2(void **state)
+{
+	struct policy *p;
+	struct proc_info i = proc_make(10, "nginx", 600, 1024);
+	struct verdict v;
+
+	i.cgroup = NULL;
+	p = load_policy("[never-kill]\ncgroup = ^/system\\.slice/\n"
+	    "cgroup = .*\n");
+	judge(p, &i, &v);
+	assert_int_equal(v.excl, EXCL_NONE);
+	policy_free(p);
+	p = load_policy("[only-kill]\ncgroup = .*\n");
+	judge(p, &i, &v);
+	assert_int_equal(v.excl, EXCL_NOT_ONLY_KILL);
+	policy_free(p);
+	p = load_policy("[prefer]\ncgroup = .*\n");
+	judge(p, &i, &v);
+	assert_int_equal(v.excl, EXCL_NONE);
+	assert_int_equal(v.score, 600);
+	policy_free(p);
+}
+
 static void
 test_victim_judge_never_kill_user(void **state)
 {
@@ -1344,6 +1374,7 @@ main(void)
 		cmocka_unit_test(test_victim_judge_never_kill_cgroup),
 		cmocka_unit_test(test_victim_judge_never_kill_user),
 		cmocka_unit_test(test_victim_judge_unreadable_fails_safe),
+		cmocka_unit_test(test_victim_judge_cgroup_rule_without_cgroup2),
 		cmocka_unit_test(test_victim_judge_unreadable_prefer_field),
 		cmocka_unit_test(test_victim_judge_only_kill),
 		cmocka_unit_test(test_victim_judge_prefer),
