@@ -253,7 +253,8 @@ daemon_status(struct daemon *d, const char *what)
 	const struct mem_sample *s = &d->in.mem;
 	char av[LOG_SIZE_MAX], tot[LOG_SIZE_MAX], sf[LOG_SIZE_MAX];
 	char st[LOG_SIZE_MAX], term[LOG_SIZE_MAX], kill[LOG_SIZE_MAX];
-	char gate[LOG_SIZE_MAX], psi[48] = "off", stamp[32];
+	char gate[LOG_SIZE_MAX], sterm[LOG_SIZE_MAX], skill[LOG_SIZE_MAX];
+	char psi[48] = "off", stamp[32];
 	struct tm tm;
 
 	log_size(av, sizeof(av), s->avail_kib);
@@ -263,6 +264,8 @@ daemon_status(struct daemon *d, const char *what)
 	log_size(term, sizeof(term), d->lim.mem_term_kib);
 	log_size(kill, sizeof(kill), d->lim.mem_kill_kib);
 	log_size(gate, sizeof(gate), d->lim.psi_gate_kib);
+	log_size(sterm, sizeof(sterm), d->lim.swap_term_kib);
+	log_size(skill, sizeof(skill), d->lim.swap_kill_kib);
 	if (d->lim.psi_on && d->m.psi_valid) {
 		char v[16];
 
@@ -280,11 +283,12 @@ daemon_status(struct daemon *d, const char *what)
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
 	log_info(
 	    "%s: MemAvailable %s%s of %s, SwapFree %s of %s, PSI %s; "
-	    "mem_term %s, mem_kill %s, psi_mem_gate %s; kills: %lu SIGTERM, "
+	    "mem_term %s, mem_kill %s, swap_term %s, swap_kill %s, "
+	    "psi_mem_gate %s; kills: %lu SIGTERM, "
 	    "%lu SIGKILL, %lu gone, %lu stuck; poll %u ms; config %s "
 	    "(profile %s%s) loaded %s",
 	    what, s->exact ? "" : ">=", av, tot, sf, st, psi, term, kill,
-	    gate, d->killer.n_term, d->killer.n_kill, d->killer.n_gone,
+	    sterm, skill, gate, d->killer.n_term, d->killer.n_kill, d->killer.n_gone,
 	    d->killer.n_stuck, d->sleep_ms, d->opt->path,
 	    profile_names[d->p->profile],
 	    d->p->fallback ? ", fallback: the file has errors" : "", stamp);
@@ -338,6 +342,40 @@ notify_status(struct daemon *d, const char *what)
 
 /* --- Policy --- */
 
+/* The levels of d->p for these totals. */
+static void
+set_limits(struct daemon *d, uint64_t mem_kib, uint64_t swap_kib)
+{
+	monitor_limits(d->p, mem_kib, swap_kib, &d->lim);
+	d->sel.mem_total_kib = mem_kib;
+	d->lim_mem_kib = mem_kib;
+	d->lim_swap_kib = swap_kib;
+}
+
+/*
+ * Levels follow the machine: swap switched on after bustd started (zram
+ * set up late in boot, a swap file added under pressure) or off, memory
+ * hot-added.  Percentages are of the totals each reading shows.
+ */
+static void
+follow_totals(struct daemon *d)
+{
+	const struct mem_sample *s = &d->in.mem;
+	char mt[LOG_SIZE_MAX], st[LOG_SIZE_MAX], term[LOG_SIZE_MAX];
+	char kill[LOG_SIZE_MAX];
+
+	if (s->mem_total_kib == d->lim_mem_kib &&
+	    s->swap_total_kib == d->lim_swap_kib)
+		return;
+	set_limits(d, s->mem_total_kib, s->swap_total_kib);
+	log_size(mt, sizeof(mt), s->mem_total_kib);
+	log_size(st, sizeof(st), s->swap_total_kib);
+	log_size(term, sizeof(term), d->lim.swap_term_kib);
+	log_size(kill, sizeof(kill), d->lim.swap_kill_kib);
+	log_info("memory totals changed: MemTotal %s, SwapTotal %s; "
+	    "swap_term %s, swap_kill %s now", mt, st, term, kill);
+}
+
 /* Apply d->p to this machine: levels, the reserve, the PSI trigger. */
 static void
 apply_policy(struct daemon *d)
@@ -347,8 +385,7 @@ apply_policy(struct daemon *d)
 	int r;
 
 	totals(d->ops, &mem, &swap);
-	monitor_limits(d->p, mem, swap, &d->lim);
-	d->sel.mem_total_kib = mem;
+	set_limits(d, mem, swap);
 	r = monitor_read_reserve(&d->mon);
 	if (r < 0)
 		log_debug("zoneinfo: %s: reading /proc/meminfo at every poll",
@@ -691,6 +728,7 @@ daemon_poll(struct daemon *d)
 		d->woke_for = DL_HEADROOM;
 		return;
 	}
+	follow_totals(d);
 	read_psi(d);
 	kill_clock(&d->killer, &d->in.victim);
 	d->in.victim.gone = kill_gone(&d->killer);

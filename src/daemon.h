@@ -73,6 +73,8 @@ struct daemon {
 	uint64_t next_metrics_ms;
 	uint64_t next_report_ms;
 	uint64_t next_reserve_ms;
+	uint64_t lim_mem_kib;	/* the totals d->lim was computed for */
+	uint64_t lim_swap_kib;
 	uint64_t gap_kib;	/* MemAvailable above the sysinfo bound, */
 	uint64_t gap_ms;	/* at the last exact reading: 0 = none */
 	time_t loaded_at;

@@ -36,8 +36,10 @@ struct kit {
 
 static struct daemon d;
 
+/* meminfo (and sysinfo) with this much available and this swap. */
 static void
-set_avail(struct kit *t, uint64_t mib)
+set_mem(struct kit *t, uint64_t avail_mib, uint64_t swap_mib,
+    uint64_t swap_free_mib)
 {
 	char text[256];
 
@@ -45,10 +47,20 @@ set_avail(struct kit *t, uint64_t mib)
 	    "MemTotal:       16777216 kB\n"
 	    "MemFree:          102400 kB\n"
 	    "MemAvailable:   %8llu kB\n"
-	    "SwapTotal:             0 kB\n"
-	    "SwapFree:              0 kB\n",
-	    (unsigned long long)mib * 1024);
+	    "SwapTotal:      %8llu kB\n"
+	    "SwapFree:       %8llu kB\n",
+	    (unsigned long long)avail_mib * 1024,
+	    (unsigned long long)swap_mib * 1024,
+	    (unsigned long long)swap_free_mib * 1024);
 	write_text(t->meminfo, text);
+	t->f.mem.swap_total_kib = swap_mib * 1024;
+	t->f.mem.swap_free_kib = swap_free_mib * 1024;
+}
+
+static void
+set_avail(struct kit *t, uint64_t mib)
+{
+	set_mem(t, mib, 0, 0);
 }
 
 /* Start a daemon on conf (appended to a fenced policy of our own). */
@@ -272,6 +284,43 @@ test_daemon_reload(void **state)
 	kit_close(t);
 }
 
+/* Swap switched on after start: the percentage levels follow it. */
+static void
+test_daemon_levels_follow_swap(void **state)
+{
+	struct kit *t = kit_open("[thresholds]\nswap_term = 50%\n"
+	    "swap_kill = 25%\n");
+	struct capture cap;
+	char log[4096];
+
+	daemon_poll(&d);
+	assert_int_equal(d.lim.swap_term_kib, 0);
+	/* Below mem_term, but swap is plenty: nothing to do. */
+	set_mem(t, 900, 4096, 4000);
+	capture_start(&cap);
+	fake_sys_advance(&t->f, 100);
+	daemon_poll(&d);
+	capture_end(&cap, log, sizeof(log));
+	assert_int_equal(d.lim.swap_term_kib, 2048 * 1024);
+	assert_int_equal(d.lim.swap_kill_kib, 1024 * 1024);
+	assert_int_equal(d.out.action, ACTION_NONE);
+	assert_non_null(strstr(log, "memory totals changed: MemTotal 16.00 "
+	    "GiB, SwapTotal 4.00 GiB; swap_term 2.00 GiB, swap_kill 1.00 GiB "
+	    "now"));
+	/* Used up: the pair holds. */
+	set_mem(t, 900, 4096, 2000);
+	fake_sys_advance(&t->f, 100);
+	daemon_poll(&d);
+	assert_int_equal(d.out.action, ACTION_TERM);
+	kill_abandon(&d.killer);
+	/* And off again. */
+	set_mem(t, 8192, 0, 0);
+	fake_sys_advance(&t->f, 100);
+	daemon_poll(&d);
+	assert_int_equal(d.lim.swap_term_kib, 0);
+	kit_close(t);
+}
+
 static void
 test_daemon_metrics(void **state)
 {
@@ -313,6 +362,7 @@ main(void)
 		cmocka_unit_test(test_daemon_poll_vanished_victim),
 		cmocka_unit_test(test_daemon_poll_dry_run),
 		cmocka_unit_test(test_daemon_reload),
+		cmocka_unit_test(test_daemon_levels_follow_swap),
 		cmocka_unit_test(test_daemon_metrics),
 	};
 
