@@ -285,11 +285,12 @@ daemon_status(struct daemon *d, const char *what)
 	    "%s: MemAvailable %s%s of %s, SwapFree %s of %s, PSI %s; "
 	    "mem_term %s, mem_kill %s, swap_term %s, swap_kill %s, "
 	    "psi_mem_gate %s; kills: %lu SIGTERM, "
-	    "%lu SIGKILL, %lu gone, %lu stuck; poll %u ms; config %s "
+	    "%lu SIGKILL, %lu gone, %lu stuck; dry-run decisions: %lu; "
+	    "poll %u ms; config %s "
 	    "(profile %s%s) loaded %s",
 	    what, s->exact ? "" : ">=", av, tot, sf, st, psi, term, kill,
 	    sterm, skill, gate, d->killer.n_term, d->killer.n_kill, d->killer.n_gone,
-	    d->killer.n_stuck, d->sleep_ms, d->opt->path,
+	    d->killer.n_stuck, d->killer.n_dry, d->sleep_ms, d->opt->path,
 	    profile_names[d->p->profile],
 	    d->p->fallback ? ", fallback: the file has errors" : "", stamp);
 }
@@ -639,7 +640,12 @@ carry_out(struct daemon *d, struct decision *out)
 		switch (act(d, sig)) {
 		case ACT_STARTED:
 			decide_started(&d->dec, &d->in);
-			d->m.kills[out->reason][sig == SIGKILL]++;
+			/* A dry run's decisions are counted apart: an
+			 * alert on kills must not fire where none died. */
+			if (d->p->dry_run)
+				d->m.dry_kills[out->reason][sig == SIGKILL]++;
+			else
+				d->m.kills[out->reason][sig == SIGKILL]++;
 			d->m.last_kill = time(NULL);
 			notify_status(d, d->p->dry_run ? "dry run: would kill" :
 			    sig == SIGKILL ? "sent SIGKILL to" :

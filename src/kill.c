@@ -409,7 +409,9 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 		return r;
 	}
 	k->state = KILL_WAITING;
-	if (sig == SIGKILL)
+	if (k->dry_run)
+		k->n_dry++;
+	else if (sig == SIGKILL)
 		k->n_kill++;
 	else
 		k->n_term++;

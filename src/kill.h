@@ -59,6 +59,8 @@ struct killer {
 	unsigned long n_stuck;
 	unsigned long n_escalate_timeout;
 	unsigned long n_escalate_level;
+	unsigned long n_dry; /* victims chosen in a dry run, not counted
+	                        with the kills above */
 	const char *cgroup_root; /* cgroup2 mount, "" if none; not ours */
 
 	/* The victim, and scratch space for the guards of wider kills:

@@ -113,12 +113,20 @@ metrics_format(char *buf, size_t size, const struct metrics *m)
 	    m->lim.psi_on ? m->lim.psi_cutoff_centi % 10000 : 0);
 
 	head(&o, "bustd_kills_total", "counter",
-	    "Victims taken, by reason and first signal.");
+	    "Victims signalled, by reason and first signal (dry runs apart).");
 	for (r = 0; r < REASON_COUNT; r++)
 		for (s = 0; s < 2; s++)
 			put(&o, "bustd_kills_total{reason=\"%s\",signal=\"%s\"} "
 			    "%lu\n", kill_reason_names[r], sig[s],
 			    m->kills[r][s]);
+	head(&o, "bustd_dry_run_decisions_total", "counter",
+	    "Victims chosen in a dry run (nothing was signalled), by reason "
+	    "and first signal.");
+	for (r = 0; r < REASON_COUNT; r++)
+		for (s = 0; s < 2; s++)
+			put(&o, "bustd_dry_run_decisions_total{reason=\"%s\","
+			    "signal=\"%s\"} %lu\n", kill_reason_names[r],
+			    sig[s], m->dry_kills[r][s]);
 	head(&o, "bustd_escalations_total", "counter",
 	    "SIGTERM turned to SIGKILL, by cause.");
 	put(&o, "bustd_escalations_total{cause=\"term_timeout\"} %lu\n",

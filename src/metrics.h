@@ -17,6 +17,7 @@ struct metrics {
 	bool psi_valid;
 	struct limits lim;
 	unsigned long kills[REASON_COUNT][2];	/* [reason][SIGKILL?] */
+	unsigned long dry_kills[REASON_COUNT][2]; /* decided in a dry run */
 	unsigned long escalations_timeout;
 	unsigned long escalations_level;
 	unsigned long gone;

@@ -256,6 +256,11 @@ test_daemon_poll_dry_run(void **state)
 	assert_non_null(strstr(log, "dry run, would send SIGKILL"));
 	assert_non_null(strstr(log, "dry run, nothing was sent"));
 	assert_int_equal(d.killer.state, KILL_IDLE);
+	/* Counted apart: no kill happened. */
+	assert_int_equal(d.m.kills[REASON_MEM_TERM][0], 0);
+	assert_int_equal(d.m.dry_kills[REASON_MEM_TERM][0], 1);
+	assert_int_equal(d.killer.n_term + d.killer.n_kill, 0);
+	assert_int_equal(d.killer.n_dry, 1);
 	kit_close(t);
 }
 

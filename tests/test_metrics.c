@@ -78,8 +78,12 @@ metrics_fill(struct metrics *m)
 	m->lim.psi_cutoff_centi = 1500;
 	for (r = 0; r < REASON_COUNT; r++)
 		for (s = 0; s < 2; s++)
+		{
 			m->kills[r][s] =
 			    100 + 10 * (unsigned long)r + (unsigned long)s;
+			m->dry_kills[r][s] =
+			    200 + 10 * (unsigned long)r + (unsigned long)s;
+		}
 	m->escalations_timeout = 7;
 	m->escalations_level = 8;
 	m->gone = 9;
@@ -273,7 +277,7 @@ test_metrics_format_counters_total(void **state)
 		/* All bustd's own. */
 		assert_int_equal(strncmp(fam[i].name, "bustd_", 6), 0);
 	}
-	assert_int_equal(counters, 7);
+	assert_int_equal(counters, 8);
 	assert_line(buf, "# TYPE bustd_victims_gone_total counter");
 	assert_line(buf, "bustd_victims_gone_total 9");
 	assert_line(buf, "bustd_victims_stuck_total 10");
@@ -282,6 +286,11 @@ test_metrics_format_counters_total(void **state)
 	assert_line(buf, "bustd_hooks_failed_total 13");
 	assert_line(buf, "bustd_escalations_total{cause=\"term_timeout\"} 7");
 	assert_line(buf, "bustd_escalations_total{cause=\"kill_level\"} 8");
+	/* Dry-run decisions apart from kills. */
+	assert_line(buf, "bustd_dry_run_decisions_total{reason=\"psi\","
+	    "signal=\"SIGKILL\"} 221");
+	assert_line(buf, "bustd_kills_total{reason=\"psi\",signal=\"SIGKILL\"} "
+	    "121");
 }
 
 static void
