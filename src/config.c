@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,6 +116,7 @@ struct parse_ctx {
 	bool strict_perms;
 	bool no_cgroup2; /* cgroup rules can never match here */
 	bool refused; /* a file was refused for its owner or mode */
+	size_t rules_over; /* rule lines past CONFIG_RULES_MAX */
 	/* The reader's. */
 	const char *pos; /* the text still to read */
 	const char *end;
@@ -294,37 +296,69 @@ parse_fixed(const char *s, unsigned int scale_digits, uint64_t *out,
 	return 0;
 }
 
+/*
+ * A time span as systemd.time(7) writes one: values with units, one
+ * after the other, blanks allowed ("1m30s", "2 min", "1h 30min",
+ * "500ms"); units in any case.  A bare number is seconds.  The sum must
+ * be whole milliseconds.
+ */
 int
 config_parse_duration_ms(const char *s, uint32_t *out)
 {
 	static const struct {
-		char unit[3];
+		char unit[8];
 		uint64_t ms;
-	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
-		{ "h", 3600000 }, { "", 1000 } };
-	const char *end;
-	uint64_t v;
-	size_t i;
+	} units[] = { { "ms", 1 }, { "msec", 1 }, { "s", 1000 },
+		{ "sec", 1000 }, { "second", 1000 }, { "seconds", 1000 },
+		{ "m", 60000 }, { "min", 60000 }, { "minute", 60000 },
+		{ "minutes", 60000 }, { "h", 3600000 }, { "hr", 3600000 },
+		{ "hour", 3600000 }, { "hours", 3600000 }, { "d", 86400000 },
+		{ "day", 86400000 }, { "days", 86400000 }, { "w", 604800000 },
+		{ "week", 604800000 }, { "weeks", 604800000 } };
+	uint64_t total = 0, v, ms;	/* in thousandths of a ms */
+	const char *end, *u;
+	size_t i, len;
+	bool any = false;
 	int r;
 
-	/* Three decimals at most: durations are whole milliseconds. */
-	r = parse_fixed(s, 3, &v, &end);
-	if (r < 0)
-		return r;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) != 0)
-			continue;
-		if (v % 1000 != 0 && units[i].ms == 1)
-			return -EINVAL;
-		if (v > UINT64_MAX / units[i].ms)
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			break;
+		r = parse_fixed(s, 3, &v, &end);
+		if (r < 0)
+			return r;
+		for (u = end; *u == ' ' || *u == '\t'; u++)
+			;
+		for (len = 0; isalpha((unsigned char)u[len]); len++)
+			;
+		if (len == 0) {
+			/* A bare number, alone: seconds. */
+			if (any || *u != '\0')
+				return -EINVAL;
+			ms = 1000;
+		} else {
+			for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+				if (strlen(units[i].unit) == len &&
+				    strncasecmp(u, units[i].unit, len) == 0)
+					break;
+			if (i == sizeof(units) / sizeof(units[0]))
+				return -EINVAL;
+			ms = units[i].ms;
+		}
+		if (v > (UINT64_MAX - total) / ms)
 			return -ERANGE;
-		v = v * units[i].ms / 1000;
-		if (v > UINT32_MAX)
-			return -ERANGE;
-		*out = (uint32_t)v;
-		return 0;
+		total += v * ms;
+		any = true;
+		s = u + len;
 	}
-	return -EINVAL;
+	if (!any || total % 1000 != 0)
+		return -EINVAL;
+	if (total / 1000 > UINT32_MAX)
+		return -ERANGE;
+	*out = (uint32_t)(total / 1000);
+	return 0;
 }
 
 int
@@ -526,7 +560,8 @@ type_hint(const struct config_key *k)
 	case TYPE_BOOL:
 		return "expected yes or no";
 	case TYPE_DURATION:
-		return "expected a duration such as 500ms, 5s or 2m";
+		return "expected a duration such as 500ms, 5s, 2min or 1h 30m; "
+		    "units ms, s, m or min, h, d, w";
 	case TYPE_AMOUNT:
 		return "expected a percentage (10%) or a size (512M, 2G)";
 	case TYPE_PERCENT:
@@ -804,6 +839,14 @@ add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
 		config_diag_warn(c->d, "%s: cgroup: this host has no cgroup v2 "
 		    "hierarchy (no \"0::\" line in /proc/self/cgroup): the "
 		    "rule can never match", at);
+	if (policy_rule_count(c->p) >= CONFIG_RULES_MAX) {
+		/* Said once, with the count at the end of the load. */
+		if (c->rules_over++ == 0)
+			config_diag_add(c->d, "%s: too many rules (the limit is "
+			    "%d in all, the profile's included)", at,
+			    CONFIG_RULES_MAX);
+		return;
+	}
 	before = c->p->sets[set].n;
 	r = policy_add_rule(c->p, set, (enum rule_field)field, value, uid, at,
 	    c->layer == LAYER_FILL, err, sizeof(err));
@@ -1352,19 +1395,65 @@ finish_layers(struct parse_ctx *c, const struct config_opts *o)
 	parse_layer(c, text, strlen(text));
 }
 
+/* Copy the value of key k from src to dst (dst takes its own copy). */
+static int
+copy_value(struct policy *dst, const struct policy *src,
+    const struct config_key *k)
+{
+	const char *from = (const char *)src + k->offset;
+	char *to = (char *)dst + k->offset;
+	char *dup;
+
+	switch (k->type) {
+	case TYPE_ENUM:
+		memcpy(to, from, sizeof(int));
+		break;
+	case TYPE_BOOL:
+		memcpy(to, from, sizeof(bool));
+		break;
+	case TYPE_DURATION:
+	case TYPE_PERCENT:
+		memcpy(to, from, sizeof(uint32_t));
+		break;
+	case TYPE_INT:
+		memcpy(to, from, sizeof(int32_t));
+		break;
+	case TYPE_AMOUNT:
+		memcpy(to, from, sizeof(struct amount));
+		break;
+	case TYPE_PATH:
+		dup = NULL;
+		if (*(char *const *)from != NULL &&
+		    (dup = strdup(*(char *const *)from)) == NULL)
+			return -ENOMEM;
+		free(*(char **)to);
+		*(char **)to = dup;
+		break;
+	}
+	return 0;
+}
+
 /*
  * The policy to run on when the files have errors (config_load()): a
  * machine must not go without an OOM killer for a typo.  failed is what
- * the files gave; its valid rules carry over unless a file was refused.
+ * the files gave: every value and rule of theirs that was valid carries
+ * over (dry_run = yes stays a dry run), unless a file was refused for its
+ * owner or mode; the rest comes from the profile the files named, or
+ * desktop.  If the files' levels are what fails (above the machine, kill
+ * above term), the profile's levels stand instead.
  */
 static struct policy *
-fallback(const struct parse_ctx *failed, const struct config_opts *o)
+fallback(const struct parse_ctx *failed, const struct config_opts *o,
+    bool own_levels)
 {
+	static const char levels[][10] = { "mem_term", "mem_kill",
+		"swap_term", "swap_kill" };
 	int idx = config_key_index("general", "profile");
+	const struct policy *fp = failed->p;
 	struct config_diag d = { 0 };
 	struct parse_ctx c;
 	char err[256];
-	size_t i;
+	size_t i, j;
 	int s;
 
 	memset(&c, 0, sizeof(c));
@@ -1372,13 +1461,36 @@ fallback(const struct parse_ctx *failed, const struct config_opts *o)
 	if (c.p == NULL)
 		return NULL;
 	c.d = &d;
-	/* The profile the files named, if they named a valid one. */
-	c.p->profile = origin_rank(failed->p, &failed->p->origins[idx]) >= 0 ?
-	    failed->p->profile : PROFILE_DESKTOP;
+	c.p->profile = PROFILE_DESKTOP;
 	c.p->set_mask |= UINT64_C(1) << idx;
 	c.p->origins[idx].file = "fallback";
+	/* Its own copies of the file names, where origins point. */
+	for (i = 0; i < fp->nfiles; i++)
+		if (remember_file(c.p, fp->files[i]) == NULL)
+			goto fail;
+	for (i = 0; i < config_nkeys && !failed->refused; i++) {
+		bool level = false;
+
+		/* Only what the files set, and set well. */
+		if (origin_rank(fp, &fp->origins[i]) < 0 ||
+		    (fp->bad_mask & (UINT64_C(1) << i)))
+			continue;
+		for (j = 0; j < sizeof(levels) / sizeof(levels[0]); j++)
+			if (strcmp(config_keys[i].section, "thresholds") == 0 &&
+			    strcmp(config_keys[i].name, levels[j]) == 0)
+				level = true;
+		if (level && !own_levels)
+			continue;
+		if (copy_value(c.p, fp, &config_keys[i]) < 0)
+			goto fail;
+		c.p->set_mask |= UINT64_C(1) << i;
+		c.p->origins[i].line = fp->origins[i].line;
+		for (j = 0; j < fp->nfiles; j++)
+			if (fp->origins[i].file == fp->files[j])
+				c.p->origins[i].file = c.p->files[j];
+	}
 	for (s = 0; s < SET_COUNT && !failed->refused; s++) {
-		const struct rule_list *l = &failed->p->sets[s];
+		const struct rule_list *l = &fp->sets[s];
 
 		for (i = 0; i < l->n; i++) {
 			const struct rule *r = &l->rules[i];
@@ -1394,16 +1506,16 @@ fallback(const struct parse_ctx *failed, const struct config_opts *o)
 	}
 	finish_layers(&c, o);
 	validate(c.p, o, &d);
-	c.p->fallback = true;
-	if (d.nerr > 0) {
-		/* Cannot happen with the profiles as they are: then the
-		 * file's rules are what failed, and go. */
-		policy_free(c.p);
-		config_diag_free(&d);
-		return NULL;
-	}
+	if (d.nerr > 0)
+		goto fail;
 	config_diag_free(&d);
+	c.p->fallback = true;
 	return c.p;
+fail:
+	config_diag_free(&d);
+	policy_free(c.p);
+	/* The files' levels are what failed: the profile's instead. */
+	return own_levels ? fallback(failed, o, false) : NULL;
 }
 
 int
@@ -1438,10 +1550,13 @@ config_load(const struct config_opts *o, struct policy **out,
 		load_dropins(&c, o->path);
 	}
 	finish_layers(&c, o);
+	if (c.rules_over > 1)
+		config_diag_add(d, "%s: %zu rule lines in all past the limit of "
+		    "%d", o->path, c.rules_over, CONFIG_RULES_MAX);
 	validate(c.p, o, d);
 	if (d->nerr > before) {
 		if (o->fallback)
-			*out = fallback(&c, o);
+			*out = fallback(&c, o, true);
 		policy_free(c.p);
 		return -EINVAL;
 	}

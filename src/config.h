@@ -19,6 +19,13 @@
 #define CONFIG_FILE_MAX (1024 * 1024)
 
 /*
+ * The most rules a policy may hold, the profile's included: each is
+ * compiled, kept and locked in RAM, and tried on processes at every
+ * scan (bustd.conf(5) has the measured cost).
+ */
+#define CONFIG_RULES_MAX 1024
+
+/*
  * Messages collected by a load, "FILE:LINE: message" each: errors, which
  * make the load fail, and warnings (warn[i]), which do not.
  */

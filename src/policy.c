@@ -48,8 +48,12 @@ static const char profile_desktop[] =
     "[avoid]\n"
     "exe = ^/usr/bin/(gnome-shell|kwin_x11|kwin_wayland|plasmashell"
     "|Xwayland|sway|mutter|cinnamon|xfwm4|xfce4-session|marco)$\n"
-    "exe = ^/usr/bin/(apt|apt-get|aptitude|dpkg|unattended-upgrade|dnf"
-    "|yum|rpm|pacman|zypper|snap|flatpak)$\n"
+    "exe = ^/usr/bin/(apt|apt-get|aptitude|dpkg|rpm|pacman|zypper|snap"
+    "|flatpak)$\n"
+    /* Python scripts: their exe is the interpreter, their command line
+     * names them. */
+    "cmdline = ^/usr/bin/python3(\\.[0-9]+)? (-[A-Za-z]+ )*"
+    "/usr/bin/(unattended-upgrade|dnf|yum)( |$)\n"
     "exe = ^/usr/(lib|libexec)/packagekit/packagekitd$\n"
     "exe = ^/usr/libexec/packagekitd$\n"
     "[prefer]\n"
@@ -78,7 +82,11 @@ static const char profile_server[] =
     "exe = ^/usr/bin/dbus-(daemon|broker|broker-launch)$\n"
     "[avoid]\n"
     "exe = ^/usr/lib/postgresql/[0-9.]+/bin/postgres$\n"
-    "exe = ^/usr/s?bin/(mysqld|mariadbd|redis-server)$\n";
+    "exe = ^/usr/s?bin/(mysqld|mariadbd|redis-server)$\n"
+    /* A package manager killed midway leaves a broken system. */
+    "exe = ^/usr/bin/(apt|apt-get|aptitude|dpkg|rpm|zypper)$\n"
+    "cmdline = ^/usr/bin/python3(\\.[0-9]+)? (-[A-Za-z]+ )*"
+    "/usr/bin/(unattended-upgrade|dnf|yum)( |$)\n";
 
 /* Every key's built-in default: what "profile = none" runs with. */
 static const char defaults[] = "[general]\n"
@@ -692,6 +700,17 @@ nomem:
 	rule_clear(&r);
 	snprintf(err, errsize, "%s", strerror(ENOMEM));
 	return -ENOMEM;
+}
+
+size_t
+policy_rule_count(const struct policy *p)
+{
+	size_t n = 0;
+	int s;
+
+	for (s = 0; s < SET_COUNT; s++)
+		n += p->sets[s].n;
+	return n;
 }
 
 uint64_t

@@ -181,6 +181,9 @@ int policy_regex_check(const char *re);
  */
 struct literal_set *policy_literals(const char *re);
 
+/* How many rules p holds, in all four sets. */
+size_t policy_rule_count(const struct policy *p);
+
 /* Does text match the set? */
 bool policy_literals_match(const struct literal_set *ls, const char *text);
 

@@ -375,6 +375,19 @@ test_config_parse_duration_ms_units(void **state)
 		{ "2.5", 2500 },
 		{ "10.000s", 10000 },
 		{ "4294967295ms", UINT32_MAX },
+		/* systemd.time(7)'s spans. */
+		{ "5 s", 5000 },
+		{ "5S", 5000 },
+		{ "500MS", 500 },
+		{ "5sec", 5000 },
+		{ "1m30s", 90000 },
+		{ "2min", 120000 },
+		{ "2 minutes", 120000 },
+		{ "1h 30min", 5400000 },
+		{ "1 hour 1 second", 3601000 },
+		{ "1d", 86400000 },
+		{ "1w", 604800000 },
+		{ " 3s ", 3000 },
 	};
 	size_t i;
 	uint32_t ms;
@@ -390,9 +403,9 @@ test_config_parse_duration_ms_units(void **state)
 static void
 test_config_parse_duration_ms_invalid(void **state)
 {
-	static const char *const bad[] = { "", "s", "ms", "5x", "5 s", "5S",
-		"5sec", "1.5ms", "1.0001s", "-1s", "+1s", "s5", "1d", ".",
-		"5s5", "0x10" };
+	static const char *const bad[] = { "", "s", "ms", "5x", "1.5ms",
+		"1.0001s", "-1s", "+1s", "s5", ".", "5s5", "0x10", "1m 30",
+		"30 1m", "5e3s", "5 fortnights", "1us", "5,5s" };
 	size_t i;
 	uint32_t ms = 42;
 
@@ -650,7 +663,8 @@ hint_of(enum config_type t)
 	case TYPE_BOOL:
 		return "expected yes or no";
 	case TYPE_DURATION:
-		return "expected a duration such as 500ms, 5s or 2m";
+		return "expected a duration such as 500ms, 5s, 2min or 1h 30m; "
+		       "units ms, s, m or min, h, d, w";
 	case TYPE_AMOUNT:
 		return "expected a percentage (10%) or a size (512M, 2G)";
 	case TYPE_PERCENT:
@@ -1317,12 +1331,13 @@ static void
 test_config_load_error_malformed_value(void **state)
 {
 	expect_errors("[general]\ndry_run = sure\n[thresholds]\n"
-	              "mem_term = ten%\npsi_duration = 5 s\n",
+	              "mem_term = ten%\npsi_duration = 5 z\n",
 	    "t.conf:2: dry_run: bad value 'sure' (expected yes or no)",
 	    "t.conf:4: mem_term: bad value 'ten%' (expected a percentage "
 	    "(10%) or a size (512M, 2G))",
-	    "t.conf:5: psi_duration: bad value '5 s' (expected a duration "
-	    "such as 500ms, 5s or 2m)",
+	    "t.conf:5: psi_duration: bad value '5 z' (expected a duration "
+	    "such as 500ms, 5s, 2min or 1h 30m; units ms, s, m or min, h, d, "
+	    "w)",
 	    NULL);
 }
 
@@ -1661,6 +1676,35 @@ test_config_load_cgroup_rule_without_cgroup2(void **state)
 	policy_free(p);
 }
 
+/* At most CONFIG_RULES_MAX rules; past it, one error and a count. */
+static void
+test_config_load_error_too_many_rules(void **state)
+{
+	struct config_opts o;
+	struct policy *p;
+	char *text, *at;
+	size_t i, size = 64 + (CONFIG_RULES_MAX + 10) * 32;
+
+	text = malloc(size);
+	assert_non_null(text);
+	at = text + sprintf(text, "[general]\nprofile = none\n[avoid]\n");
+	for (i = 0; i < CONFIG_RULES_MAX; i++)
+		at += sprintf(at, "cmdline = ^/x%zu/[a-z]+$\n", i);
+	memset(&o, 0, sizeof(o));
+	o.path = TEST_FILE;
+	o.text = text;
+	p = load_ok_opts(&o);
+	assert_int_equal(policy_rule_count(p), CONFIG_RULES_MAX);
+	policy_free(p);
+	for (; i < CONFIG_RULES_MAX + 3; i++)
+		at += sprintf(at, "cmdline = ^/x%zu/[a-z]+$\n", i);
+	expect_errors_opts(&o,
+	    "t.conf:1028: too many rules (the limit is 1024 in all, the "
+	    "profile's included)",
+	    "t.conf: 3 rule lines in all past the limit of 1024", NULL);
+	free(text);
+}
+
 /* A broken file at start: the profile it names, and its valid rules. */
 static void
 test_config_load_fallback(void **state)
@@ -1674,7 +1718,7 @@ test_config_load_fallback(void **state)
 	o.mem_total_kib = 16 * 1048576ULL;
 	o.text = "[general]\nprofile = server\n[thresholds]\nmem_term = 64G\n"
 	    "[never-kill]\nname = ^postgres$\nname = (x)\\1\n"
-	    "[kill]\ncooldown = soon\n";
+	    "[kill]\ncooldown = soon\nprefer_score = 123\n";
 	/* Without asking for one, none. */
 	assert_int_equal(config_load(&o, &p, &d), -EINVAL);
 	assert_null(p);
@@ -1699,6 +1743,24 @@ test_config_load_fallback(void **state)
 	    "^postgres$");
 	assert_true(p->sets[SET_NEVER_KILL].n > 1);
 	assert_true(p->dry_run);
+	/* The file's valid values stand; its bad ones are the profile's. */
+	assert_int_equal(p->prefer_score, 123);
+	assert_int_equal(p->cooldown_ms, 5000);
+	policy_free(p);
+
+	/* Its own levels stand when they are not what failed; so does its
+	 * dry run. */
+	o.overrides = NULL;
+	o.text = "[general]\ndry_run = yes\n[thresholds]\nmem_term = 0\n"
+	    "mem_kill = 0\n[kill]\nrank_by = size\n";
+	p = NULL;
+	assert_int_equal(config_load(&o, &p, &d), -EINVAL);
+	config_diag_free(&d);
+	assert_non_null(p);
+	assert_int_equal(p->profile, PROFILE_DESKTOP);
+	assert_true(p->dry_run);
+	assert_int_equal(p->mem_term.value, 0);
+	assert_false(p->mem_term.is_pct);
 	policy_free(p);
 
 	/* No valid profile line: desktop. */
@@ -2115,7 +2177,7 @@ test_config_load_dropin_error_names_file(void **state)
 {
 	struct tmp *t = *state;
 	char path[PATH_MAX], f[PATH_MAX], w1[PATH_MAX + 128];
-	char w2[PATH_MAX + 128], w3[PATH_MAX + 128], w4[PATH_MAX + 128];
+	char w2[PATH_MAX + 256], w3[PATH_MAX + 128], w4[PATH_MAX + 128];
 
 	tpath(path, t, "x.conf");
 	write_text(path, "[kill]\ncooldown = 1s\nrank_by = size\n");
@@ -2130,7 +2192,8 @@ test_config_load_dropin_error_names_file(void **state)
 	    path);
 	snprintf(w2, sizeof(w2),
 	    "%s/x.d/10-a.conf:3: cooldown: bad value "
-	    "'soon' (expected a duration such as 500ms, 5s or 2m)",
+	    "'soon' (expected a duration such as 500ms, 5s, 2min or 1h 30m; "
+	    "units ms, s, m or min, h, d, w)",
 	    t->dir);
 	snprintf(w3, sizeof(w3),
 	    "%s/x.d/30-c.conf:3: unknown section "
@@ -2982,6 +3045,7 @@ main(void)
 		cmocka_unit_test(test_config_load_error_size_above_machine),
 		cmocka_unit_test(test_config_load_cgroup_rule_without_cgroup2),
 		cmocka_unit_test(test_config_load_fallback),
+		cmocka_unit_test(test_config_load_error_too_many_rules),
 		cmocka_unit_test(test_config_load_error_unknown_profile),
 		cmocka_unit_test(test_config_load_error_line_too_long),
 		cmocka_unit_test_setup_teardown(test_config_load_error_nul_byte,

@@ -369,6 +369,52 @@ test_victim_judge_cgroup_rule_without_cgroup2(void **state)
 	policy_free(p);
 }
 
+/*
+ * Both profiles avoid the package managers; those that are Python
+ * scripts show as the interpreter in exe, so they are known by cmdline.
+ */
+static void
+test_victim_judge_profiles_avoid_package_managers(void **state)
+{
+	static const char *const conf[] = { "[general]\nprofile = desktop\n",
+		"[general]\nprofile = server\n" };
+	static const struct {
+		const char *exe;
+		const char *cmdline;
+		bool avoided;
+	} cases[] = {
+		{ "/usr/bin/python3.11", "/usr/bin/python3 /usr/bin/unattended-upgrade",
+		    true },
+		{ "/usr/bin/python3.11",
+		    "/usr/bin/python3.11 -u -E /usr/bin/dnf install -y x", true },
+		{ "/usr/bin/python3.11", "/usr/bin/python3 /usr/bin/yum", true },
+		{ "/usr/bin/python3.11", "/usr/bin/python3 /home/u/dnf", false },
+		{ "/usr/bin/python3.11", "/usr/bin/python3 /usr/bin/dnfx", false },
+		{ "/usr/bin/apt-get", "apt-get upgrade", true },
+		{ "/usr/bin/dpkg", "/usr/bin/dpkg --configure -a", true },
+		{ "/usr/bin/python3.11", "python3 server.py", false },
+	};
+	size_t c, i;
+
+	for (c = 0; c < 2; c++) {
+		struct policy *p = load_policy(conf[c]);
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct proc_info pi = proc_make(10, "x", 600, 1024);
+			struct verdict v;
+
+			pi.exe = cases[i].exe;
+			pi.cmdline = cases[i].cmdline;
+			pi.cmdline_len = strlen(pi.cmdline);
+			judge(p, &pi, &v);
+			if ((v.score < 600) != cases[i].avoided)
+				fail_msg("%s: '%s' avoided: %d", conf[c],
+				    cases[i].cmdline, v.score < 600);
+		}
+		policy_free(p);
+	}
+}
+
 static void
 test_victim_judge_never_kill_user(void **state)
 {
@@ -1375,6 +1421,8 @@ main(void)
 		cmocka_unit_test(test_victim_judge_never_kill_user),
 		cmocka_unit_test(test_victim_judge_unreadable_fails_safe),
 		cmocka_unit_test(test_victim_judge_cgroup_rule_without_cgroup2),
+		cmocka_unit_test(
+		    test_victim_judge_profiles_avoid_package_managers),
 		cmocka_unit_test(test_victim_judge_unreadable_prefer_field),
 		cmocka_unit_test(test_victim_judge_only_kill),
 		cmocka_unit_test(test_victim_judge_prefer),
