@@ -159,7 +159,8 @@ cgroup_each_pid(const char *path, bool (*fn)(pid_t pid, void *arg), void *arg)
 			stop = fn(-1, arg);
 			continue;
 		}
-		fd = openat(l->fd, d->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = openat(l->fd, d->d_name,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0) {
 			stop = fn(-1, arg);
 			continue;

@@ -21,7 +21,7 @@
 
 static const char *const log_names[] = { "auto", "stderr", "syslog", NULL };
 static const char *const psi_names[] = { "some_avg10", "some_avg60",
-	"full_avg10", "full_avg60", "off", NULL };
+	"full_avg10", "full_avg60", "off", "some", "full", NULL };
 static const char *const rank_names[] = { "oom_score", "rss", NULL };
 
 #define OFF(field) offsetof(struct policy, field)
@@ -61,6 +61,18 @@ const struct config_key config_keys[] = {
 	    SEC(600), NULL, "how long the cutoff must hold" },
 	{ "thresholds", "psi_mem_gate", TYPE_AMOUNT, OFF(psi_mem_gate), 0,
 	    PCT(100), NULL, "a PSI kill also needs MemAvailable at or below" },
+	{ "thresholds", "psi_window", TYPE_DURATION, OFF(psi_window_ms), 100,
+	    SEC(60), NULL,
+	    "psi_metric some and full: the share stalled over this" },
+	{ "thresholds", "thrash_cutoff", TYPE_PERCENT, OFF(thrash_cutoff_centi),
+	    0, PCT(100), NULL,
+	    "percent of the file cache read back per second; 0 = off" },
+	{ "thresholds", "thrash_duration", TYPE_DURATION,
+	    OFF(thrash_duration_ms), 0, SEC(600), NULL,
+	    "how long the thrash cutoff must hold" },
+	{ "thresholds", "thrash_mem_gate", TYPE_AMOUNT, OFF(thrash_mem_gate), 0,
+	    PCT(100), NULL,
+	    "a thrash kill also needs MemAvailable at or below" },
 	{ "thresholds", "fill_rate", TYPE_AMOUNT, OFF(fill_rate), 0, PCT(100),
 	    NULL, "memory assumed to fill per second; 0 = 2G per CPU" },
 
@@ -631,12 +643,13 @@ check_exec(struct parse_ctx *c, const char *at, const char *path)
 		return -EINVAL;
 	}
 	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
-		config_diag_add(c->d, "%s: exec: %s: not an executable file", at, esc);
+		config_diag_add(c->d, "%s: exec: %s: not an executable file",
+		    at, esc);
 		return -EINVAL;
 	}
 	if (c->strict_perms && (st.st_uid != 0 || (st.st_mode & 022))) {
-		config_diag_add(c->d, "%s: exec: %s: must be owned by root and not writable by "
-		    "group or others (it runs as root)",
+		config_diag_add(c->d, "%s: exec: %s: must be owned by root and "
+		    "not writable by group or others (it runs as root)",
 		    at, esc);
 		return -EINVAL;
 	}
@@ -842,9 +855,10 @@ add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
 	if (policy_rule_count(c->p) >= CONFIG_RULES_MAX) {
 		/* Said once, with the count at the end of the load. */
 		if (c->rules_over++ == 0)
-			config_diag_add(c->d, "%s: too many rules (the limit is "
-			    "%d in all, the profile's included)", at,
-			    CONFIG_RULES_MAX);
+			config_diag_add(c->d,
+			    "%s: too many rules (the limit is %d in all, the "
+			    "profile's included)",
+			    at, CONFIG_RULES_MAX);
 		return;
 	}
 	before = c->p->sets[set].n;
@@ -853,8 +867,8 @@ add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
 	if (r == 0 && unresolved && c->p->sets[set].n > before)
 		c->p->sets[set].rules[c->p->sets[set].n - 1].unresolved = true;
 	if (r == -EINVAL)
-		config_diag_add(c->d, "%s: %s: bad regular expression '%s': %s", at, name, esc,
-		    err);
+		config_diag_add(c->d, "%s: %s: bad regular expression '%s': %s",
+		    at, name, esc, err);
 	else if (r < 0)
 		config_diag_add(c->d, "%s: %s", at, err);
 }
@@ -924,8 +938,8 @@ bad_byte(const char *line, size_t len)
 		unsigned char ch = (unsigned char)line[i];
 
 		/* Tabs, and the '\r' of a CRLF line end, are blanks. */
-		if ((ch < 0x20 && ch != '\t' && !(ch == '\r' && i == len - 1)) ||
-		    ch == 0x7f)
+		if ((ch < 0x20 && ch != '\t' &&
+		    !(ch == '\r' && i == len - 1)) || ch == 0x7f)
 			return ch;
 	}
 	return -1;
@@ -983,8 +997,8 @@ read_line(char *str, int num, void *stream)
 
 	if (c->want_key && !c->got_key) {
 		where(at, sizeof(at), c, c->cur_line);
-		config_diag_add(c->d, "%s: expected 'key = value', got '%s'", at,
-		    c->shown_line);
+		config_diag_add(c->d, "%s: expected 'key = value', got '%s'",
+		    at, c->shown_line);
 	}
 	c->want_key = c->got_key = false;
 	line = text_line(&c->pos, c->end, &len);
@@ -993,7 +1007,8 @@ read_line(char *str, int num, void *stream)
 	c->cur_line++;
 	where(at, sizeof(at), c, c->cur_line);
 	/* A UTF-8 byte order mark may open the file. */
-	if (c->cur_line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+	if (c->cur_line == 1 && len >= 3 &&
+	    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 		line += 3;
 		len -= 3;
 	}
@@ -1551,8 +1566,9 @@ config_load(const struct config_opts *o, struct policy **out,
 	}
 	finish_layers(&c, o);
 	if (c.rules_over > 1)
-		config_diag_add(d, "%s: %zu rule lines in all past the limit of "
-		    "%d", o->path, c.rules_over, CONFIG_RULES_MAX);
+		config_diag_add(d,
+		    "%s: %zu rule lines in all past the limit of %d", o->path,
+		    c.rules_over, CONFIG_RULES_MAX);
 	validate(c.p, o, d);
 	if (d->nerr > before) {
 		if (o->fallback)

@@ -16,7 +16,7 @@
 #include "log.h"
 
 static const char metric_names[][11] = { "some_avg10", "some_avg60",
-	"full_avg10", "full_avg60", "off" };
+	"full_avg10", "full_avg60", "off", "some", "full" };
 
 static void
 totals(const struct sys_ops *ops, uint64_t *mem_kib, uint64_t *swap_kib)
@@ -123,6 +123,8 @@ sample_from_sysinfo(struct daemon *d, const struct sys_mem *si)
 	s->avail_kib = monitor_bound_kib(si->free_kib, d->mon.reserve_kib);
 	s->swap_total_kib = si->swap_total_kib;
 	s->swap_free_kib = si->swap_free_kib;
+	s->swap_usable_kib = si->swap_free_kib;
+	s->zram = false;
 	s->exact = false;
 	s->estimated = false;
 }
@@ -141,8 +143,9 @@ read_meminfo(struct daemon *d, uint64_t now_ms)
 
 	if (r < 0) {
 		if (r != d->meminfo_err)
-			log_err_r(r, "/proc/meminfo: cannot read it; using free "
-			    "memory from sysinfo(2) minus the kernel's reserve");
+			log_err_r(r, "/proc/meminfo: cannot read it; using "
+			    "free memory from sysinfo(2) minus the kernel's "
+			    "reserve");
 		d->meminfo_err = r;
 		/* Try it again with the gap's next learning, not each poll
 		 * the sysinfo bound suffices for. */
@@ -227,24 +230,53 @@ mem_reason(const struct daemon *d, char *buf, size_t size, bool kill_level)
 	    kill_level ? "swap_kill" : "swap_term", sl);
 }
 
+/* A cutoff as the admin wrote it: 25, not 25.00. */
+static void
+fmt_cutoff(char *buf, size_t size, uint32_t centi)
+{
+	if (centi % 100 == 0)
+		snprintf(buf, size, "%u", centi / 100);
+	else
+		fmt_centi(buf, size, centi);
+}
+
 static void
 psi_reason(const struct daemon *d, char *buf, size_t size)
 {
 	char val[16], cut[16], av[LOG_SIZE_MAX], gate[LOG_SIZE_MAX];
+	char over[32] = "";
 
-	fmt_centi(val, sizeof(val), monitor_psi_value(&d->lim, &d->in.psi));
-	/* The cutoff as the admin wrote it: 25, not 25.00. */
-	if (d->lim.psi_cutoff_centi % 100 == 0)
-		snprintf(cut, sizeof(cut), "%u", d->lim.psi_cutoff_centi / 100);
-	else
-		fmt_centi(cut, sizeof(cut), d->lim.psi_cutoff_centi);
+	fmt_centi(val, sizeof(val), d->out.psi_centi);
+	fmt_cutoff(cut, sizeof(cut), d->lim.psi_cutoff_centi);
 	log_size(av, sizeof(av), d->in.mem.avail_kib);
 	log_size(gate, sizeof(gate), d->lim.psi_gate_kib);
+	if (monitor_psi_windowed(&d->lim))
+		snprintf(over, sizeof(over), "%% over %.1f s",
+		    d->lim.psi_window_ms / 1000.0);
 	snprintf(buf, size,
-	    "PSI %s %s >= %s for %.1f s, MemAvailable %s <= "
+	    "PSI %s %s%s >= %s for %.1f s, MemAvailable %s <= "
 	    "psi_mem_gate %s",
-	    metric_names[d->lim.psi_metric], val, cut,
+	    metric_names[d->lim.psi_metric], val, over, cut,
 	    (d->in.now_ms - d->dec.psi.since_ms) / 1000.0, av, gate);
+}
+
+static void
+thrash_reason(const struct daemon *d, char *buf, size_t size)
+{
+	char val[16], cut[16], lru[LOG_SIZE_MAX], av[LOG_SIZE_MAX];
+	char gate[LOG_SIZE_MAX];
+
+	fmt_centi(val, sizeof(val), d->out.thrash_centi);
+	fmt_cutoff(cut, sizeof(cut), d->lim.thrash_cutoff_centi);
+	log_size(lru, sizeof(lru), d->in.vm.file_lru_pages * d->pc.page_kib);
+	log_size(av, sizeof(av), d->in.mem.avail_kib);
+	log_size(gate, sizeof(gate), d->lim.thrash_gate_kib);
+	snprintf(buf, size,
+	    "thrashing: %s%% of the file cache (%s) read back per s >= "
+	    "thrash_cutoff %s for %.1f s, MemAvailable %s <= "
+	    "thrash_mem_gate %s",
+	    val, lru, cut, (d->in.now_ms - d->dec.thrash.since_ms) / 1000.0,
+	    av, gate);
 }
 
 void
@@ -254,7 +286,8 @@ daemon_status(struct daemon *d, const char *what)
 	char av[LOG_SIZE_MAX], tot[LOG_SIZE_MAX], sf[LOG_SIZE_MAX];
 	char st[LOG_SIZE_MAX], term[LOG_SIZE_MAX], kill[LOG_SIZE_MAX];
 	char gate[LOG_SIZE_MAX], sterm[LOG_SIZE_MAX], skill[LOG_SIZE_MAX];
-	char psi[48] = "off", stamp[32];
+	char psi[48] = "off", stamp[32], usable[48] = "", thr[48] = "off";
+	char u[LOG_SIZE_MAX];
 	struct tm tm;
 
 	log_size(av, sizeof(av), s->avail_kib);
@@ -269,8 +302,8 @@ daemon_status(struct daemon *d, const char *what)
 	if (d->lim.psi_on && d->m.psi_valid) {
 		char v[16];
 
-		fmt_centi(v, sizeof(v),
-		    monitor_psi_value(&d->lim, &d->m.psi));
+		fmt_centi(v, sizeof(v), monitor_psi_windowed(&d->lim) ?
+		    d->out.psi_centi : monitor_psi_value(&d->lim, &d->m.psi));
 		snprintf(psi, sizeof(psi), "%s %s",
 		    metric_names[d->lim.psi_metric], v);
 	} else if (d->lim.psi_on && d->mon.psi_fd < 0) {
@@ -279,18 +312,30 @@ daemon_status(struct daemon *d, const char *what)
 		snprintf(psi, sizeof(psi), "%s unread: above psi_mem_gate",
 		    metric_names[d->lim.psi_metric]);
 	}
+	if (s->zram) {
+		log_size(u, sizeof(u), s->swap_usable_kib);
+		snprintf(usable, sizeof(usable), " (usable %s: zram)", u);
+	}
+	if (d->lim.thrash_cutoff_centi > 0 && d->m.thrash_valid) {
+		fmt_centi(u, sizeof(u), d->m.thrash_centi);
+		snprintf(thr, sizeof(thr), "%s%%/s", u);
+	} else if (d->lim.thrash_cutoff_centi > 0) {
+		snprintf(thr, sizeof(thr), "not read");
+	}
 	localtime_r(&d->loaded_at, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
 	log_info(
-	    "%s: MemAvailable %s%s of %s, SwapFree %s of %s, PSI %s; "
+	    "%s: MemAvailable %s%s of %s, SwapFree %s of %s%s, PSI %s, "
+	    "thrash %s; "
 	    "mem_term %s, mem_kill %s, swap_term %s, swap_kill %s, "
 	    "psi_mem_gate %s; kills: %lu SIGTERM, "
 	    "%lu SIGKILL, %lu gone, %lu stuck; dry-run decisions: %lu; "
 	    "poll %u ms; config %s "
 	    "(profile %s%s) loaded %s",
-	    what, s->exact ? "" : ">=", av, tot, sf, st, psi, term, kill,
-	    sterm, skill, gate, d->killer.n_term, d->killer.n_kill, d->killer.n_gone,
-	    d->killer.n_stuck, d->killer.n_dry, d->sleep_ms, d->opt->path,
+	    what, s->exact ? "" : ">=", av, tot, sf, st, usable, psi, thr,
+	    term, kill, sterm, skill, gate, d->killer.n_term,
+	    d->killer.n_kill, d->killer.n_gone, d->killer.n_stuck,
+	    d->killer.n_dry, d->sleep_ms, d->opt->path,
 	    profile_names[d->p->profile],
 	    d->p->fallback ? ", fallback: the file has errors" : "", stamp);
 }
@@ -368,6 +413,8 @@ follow_totals(struct daemon *d)
 	if (s->mem_total_kib == d->lim_mem_kib &&
 	    s->swap_total_kib == d->lim_swap_kib)
 		return;
+	if (s->swap_total_kib != d->lim_swap_kib)
+		monitor_scan_swaps(&d->mon);
 	set_limits(d, s->mem_total_kib, s->swap_total_kib);
 	log_size(mt, sizeof(mt), s->mem_total_kib);
 	log_size(st, sizeof(st), s->swap_total_kib);
@@ -462,6 +509,7 @@ daemon_init(struct daemon *d, const struct daemon_opts *o, struct policy *p,
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	d->in.ncpu = n > 0 ? (unsigned int)n : 1;
 	d->pc.dirfd = -1;
+	d->sysfs_fd = -1;
 	d->mon.meminfo_fd = d->mon.psi_fd = d->mon.trigger_fd = -1;
 	d->mon.zoneinfo_fd = -1;
 	decide_init(&d->dec);
@@ -471,7 +519,9 @@ daemon_init(struct daemon *d, const struct daemon_opts *o, struct policy *p,
 		log_err_r(r, "%s", o->procfs);
 		return r;
 	}
-	r = monitor_open(&d->mon, d->pc.dirfd);
+	d->sysfs_fd = open(o->sysfs != NULL ? o->sysfs : "/sys",
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = monitor_open(&d->mon, d->pc.dirfd, d->sysfs_fd);
 	if (r < 0) {
 		log_err_r(r, "%s/meminfo", o->procfs);
 		return r;
@@ -481,6 +531,9 @@ daemon_init(struct daemon *d, const struct daemon_opts *o, struct policy *p,
 		log_err_r(r, "allocating the scan table");
 		return r;
 	}
+	/* zram among the swap devices changes what free swap is worth;
+	 * looked at again whenever SwapTotal changes. */
+	monitor_scan_swaps(&d->mon);
 	if (cgroup_find_mount(d->pc.dirfd, d->cgroup_root,
 	    sizeof(d->cgroup_root)) < 0)
 		d->cgroup_root[0] = '\0';
@@ -499,6 +552,9 @@ daemon_free(struct daemon *d)
 	kill_abandon(&d->killer);
 	victim_selector_free(&d->sel);
 	monitor_close(&d->mon);
+	if (d->sysfs_fd >= 0)
+		close(d->sysfs_fd);
+	d->sysfs_fd = -1;
 	proc_close(&d->pc);
 	policy_free(d->p);
 	d->p = NULL;
@@ -634,6 +690,8 @@ carry_out(struct daemon *d, struct decision *out)
 		sig = out->action == ACTION_KILL ? SIGKILL : SIGTERM;
 		if (out->reason == REASON_PSI)
 			psi_reason(d, d->reason, sizeof(d->reason));
+		else if (out->reason == REASON_THRASH)
+			thrash_reason(d, d->reason, sizeof(d->reason));
 		else
 			mem_reason(d, d->reason, sizeof(d->reason),
 			    out->action == ACTION_KILL);
@@ -670,10 +728,16 @@ carry_out(struct daemon *d, struct decision *out)
 	}
 }
 
-/* The PSI reading, when decide_psi_wanted() says so. */
+/*
+ * The readings beyond memory, each only where it can matter: zram's use
+ * on an exact reading (it changes what free swap is worth), PSI below
+ * psi_mem_gate, vmstat's refaults below thrash_mem_gate.
+ */
 static void
-read_psi(struct daemon *d)
+read_pressure(struct daemon *d)
 {
+	if (d->in.mem.exact && d->mon.nzram > 0)
+		monitor_read_swap(&d->mon, &d->in.mem);
 	d->in.psi_watch = decide_psi_wanted(&d->lim, &d->in.mem) &&
 	    d->mon.psi_fd >= 0;
 	d->in.psi_read = d->in.psi_watch &&
@@ -682,6 +746,19 @@ read_psi(struct daemon *d)
 		d->m.psi = d->in.psi;
 		d->m.psi_valid = true;
 	}
+	d->in.thrash_watch = decide_thrash_wanted(&d->lim, &d->in.mem) &&
+	    d->mon.vmstat_fd >= 0;
+	d->in.vm_read = d->in.thrash_watch &&
+	    monitor_read_vmstat(&d->mon, &d->in.vm) == 0;
+}
+
+/* What the status line and the metrics show of the pass just decided. */
+static void
+note_readings(struct daemon *d)
+{
+	d->m.thrash_valid = d->in.vm_read;
+	if (d->in.vm_read)
+		d->m.thrash_centi = d->out.thrash_centi;
 }
 
 /* Housekeeping after the decision: hooks, metrics, the report line. */
@@ -735,11 +812,12 @@ daemon_poll(struct daemon *d)
 		return;
 	}
 	follow_totals(d);
-	read_psi(d);
+	read_pressure(d);
 	kill_clock(&d->killer, &d->in.victim);
 	d->in.victim.gone = kill_gone(&d->killer);
 
 	decide(&d->dec, &d->lim, &d->in, out);
+	note_readings(d);
 	carry_out(d, out);
 	/* After an event memory has changed: look again before anything
 	 * else. */

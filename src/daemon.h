@@ -34,8 +34,9 @@
 /* How the daemon was started: outlives every reload. */
 struct daemon_opts {
 	const char *path;	/* the policy file */
-	const char *overrides;	/* config text from the command line, or NULL */
+	const char *overrides;	/* config text of the command line, or NULL */
 	const char *procfs;	/* "/proc", or a fixture tree (tests) */
+	const char *sysfs;	/* "/sys", or a fixture tree (tests) */
 	bool no_daemon;		/* -n: in the foreground */
 	bool verbose;
 };
@@ -54,6 +55,7 @@ struct daemon {
 	struct policy *p;
 	struct limits lim;
 	struct proc_ctx pc;
+	int sysfs_fd;		/* -1 if it cannot be opened */
 	struct monitor mon;
 	struct selector sel;
 	struct hooks hooks;
@@ -66,7 +68,7 @@ struct daemon {
 	int meminfo_err;	/* same, for /proc/meminfo */
 	bool estimate_logged;
 	bool slack_ok;		/* bustd sets its own timer slack */
-	uint32_t slack_ms;	/* the timer slack set, 0: MONITOR_SLACK_NEAR_NS */
+	uint32_t slack_ms;	/* timer slack set, 0: MONITOR_SLACK_NEAR_NS */
 	uint32_t sleep_ms;	/* until the next pass */
 	enum deadline woke_for;	/* the deadline that set it */
 	pid_t self;

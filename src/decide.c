@@ -13,12 +13,53 @@ decide_init(struct decide_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	monitor_pace_reset(&st->pace);
+	monitor_window_reset(&st->psi_win);
+	monitor_window_reset(&st->thrash_win);
 }
 
 bool
 decide_psi_wanted(const struct limits *l, const struct mem_sample *s)
 {
 	return l->psi_on && s->exact && s->avail_kib <= l->psi_gate_kib;
+}
+
+bool
+decide_thrash_wanted(const struct limits *l, const struct mem_sample *s)
+{
+	return l->thrash_cutoff_centi > 0 && s->exact &&
+	       s->avail_kib <= l->thrash_gate_kib;
+}
+
+/* PSI and the refault rate: each a hold of its own. */
+static void
+pressure(struct decide_state *st, const struct limits *l,
+    const struct readings *in, struct decision *out)
+{
+	uint64_t now = in->now_ms, total;
+
+	/* Counted only below a gate; leaving it ends a hold. */
+	if (!in->psi_watch) {
+		st->psi.holding = false;
+		monitor_window_reset(&st->psi_win);
+	} else if (in->psi_read) {
+		total = monitor_psi_total(l, &in->psi);
+		monitor_window_add(&st->psi_win, now, total);
+		out->psi_centi = monitor_psi_windowed(l) ?
+		    monitor_window_stall_centi(&st->psi_win, l->psi_window_ms) :
+		    monitor_psi_value(l, &in->psi);
+		out->psi_due = monitor_psi_hold(&st->psi, l, out->psi_centi,
+		    total, in->mem.avail_kib, now);
+	}
+	if (!in->thrash_watch) {
+		st->thrash.holding = false;
+		monitor_window_reset(&st->thrash_win);
+	} else if (in->vm_read) {
+		monitor_window_add(&st->thrash_win, now, in->vm.refaults);
+		out->thrash_centi = monitor_window_thrash_centi(&st->thrash_win,
+		    MONITOR_THRASH_WINDOW_MS, in->vm.file_lru_pages);
+		out->thrash_due = monitor_thrash_hold(&st->thrash, l,
+		    out->thrash_centi, in->mem.avail_kib, now);
+	}
 }
 
 /* The victim under way: gone, stuck, due for SIGKILL, or still waited for. */
@@ -92,18 +133,14 @@ decide(struct decide_state *st, const struct limits *l,
 		out->at_ms[i] = DECIDE_NEVER;
 	out->level = monitor_mem_level(l, &in->mem);
 
-	/* PSI counts only below the gate; leaving it ends a hold. */
-	if (!in->psi_watch)
-		st->psi.holding = false;
-	else if (in->psi_read)
-		out->psi_due = monitor_psi_update(&st->psi, l, &in->psi,
-		    in->mem.avail_kib, now);
+	pressure(st, l, in, out);
 
 	if (in->victim.active) {
 		out->action = victim_step(in, out->level == LEVEL_KILL);
 		if (out->action == ACTION_GONE || out->action == ACTION_STUCK) {
 			/* Memory has changed: look again before acting. */
 			monitor_psi_killed(&st->psi, l, now);
+			monitor_psi_killed(&st->thrash, l, now);
 			if (out->action == ACTION_GONE && !in->victim.dry_run) {
 				st->refill.set = true;
 				st->refill.gone_ms = now;
@@ -113,21 +150,22 @@ decide(struct decide_state *st, const struct limits *l,
 			return;
 		}
 		out->at_ms[DL_VICTIM] = victim_deadline(in, out->action);
-	} else if (!out->psi_due && monitor_refill_hold(l, &st->refill,
-	    &in->mem, out->level, now)) {
+	} else if (!out->psi_due && !out->thrash_due &&
+	    monitor_refill_hold(l, &st->refill, &in->mem, out->level, now)) {
 		/* The last victim's memory may still be on its way back. */
 		out->action = ACTION_HOLD;
 		out->announce = !st->hold_told;
 		st->hold_told = true;
-	} else if ((out->level != LEVEL_NONE || out->psi_due) &&
-	    now >= st->retry_at_ms) {
+	} else if ((out->level != LEVEL_NONE || out->psi_due ||
+	    out->thrash_due) && now >= st->retry_at_ms) {
 		out->action = out->level == LEVEL_KILL ? ACTION_KILL :
 		    ACTION_TERM;
 		out->reason = out->level == LEVEL_KILL ? REASON_MEM_KILL :
-		    out->level == LEVEL_TERM ? REASON_MEM_TERM : REASON_PSI;
+		    out->level == LEVEL_TERM ? REASON_MEM_TERM :
+		    out->psi_due ? REASON_PSI : REASON_THRASH;
 	}
 	/* The shortage is over: a new one may act at once. */
-	if (out->level == LEVEL_NONE && !out->psi_due)
+	if (out->level == LEVEL_NONE && !out->psi_due && !out->thrash_due)
 		st->retry_at_ms = 0;
 
 	/* Holding below mem_term: watch closely for a further fall. */
@@ -135,7 +173,7 @@ decide(struct decide_state *st, const struct limits *l,
 		out->at_ms[DL_HOLD] = now + MONITOR_SLEEP_MIN_MS;
 	else
 		out->at_ms[DL_HEADROOM] = now + monitor_sleep_ms(l, &in->mem,
-		    in->ncpu, in->psi_watch);
+		    in->ncpu, in->psi_watch || in->thrash_watch);
 	if (in->mem.exact) {
 		/* Near a level, wake when the fill seen now would cross it. */
 		t = monitor_pace_wake_ms(l, &st->pace, &in->mem, now);
@@ -156,7 +194,7 @@ decide_started(struct decide_state *st, const struct readings *in)
 	 * mark holds once the victim is gone. */
 	st->refill.set = false;
 	st->refill.avail_kib = in->mem.avail_kib;
-	st->refill.swap_free_kib = in->mem.swap_free_kib;
+	st->refill.swap_free_kib = monitor_swap_left(&in->mem);
 }
 
 bool

@@ -19,13 +19,13 @@
 /* What the loop does in this pass. */
 enum action {
 	ACTION_NONE,	/* nothing: memory is fine, or nobody may go yet */
-	ACTION_HOLD,	/* below mem_term, waiting for the last victim's memory */
+	ACTION_HOLD,	/* below mem_term, awaiting the last victim's memory */
 	ACTION_TERM,	/* choose a victim and send it SIGTERM */
 	ACTION_KILL,	/* choose a victim and send it SIGKILL */
 	ACTION_WAIT,	/* a victim is on its way out */
 	ACTION_ESCALATE, /* the victim had SIGTERM: SIGKILL it now */
 	ACTION_GONE,	/* the victim exited (dry run: its time is up) */
-	ACTION_STUCK,	/* it outlived SIGKILL by DECIDE_STUCK_MS: next one */
+	ACTION_STUCK,	/* it outlived SIGKILL by DECIDE_STUCK_MS */
 };
 
 /* The deadlines the next wake-up is the soonest of. */
@@ -61,9 +61,12 @@ struct victim_clock {
 struct readings {
 	uint64_t now_ms;
 	struct mem_sample mem;
-	bool psi_watch;		/* PSI is watched: readable, and below the gate */
+	bool psi_watch;		/* PSI is watched: readable, below the gate */
 	bool psi_read;		/* and was read in this pass, into psi */
 	struct psi_sample psi;
+	bool thrash_watch;	/* vmstat is watched: below thrash_mem_gate */
+	bool vm_read;		/* and was read in this pass, into vm */
+	struct vmstat_sample vm;
 	struct victim_clock victim;
 	unsigned int ncpu;
 };
@@ -71,9 +74,12 @@ struct readings {
 /* What the decisions remember from one pass to the next. */
 struct decide_state {
 	struct psi_state psi;
+	struct rate_window psi_win; /* stall totals, psi_metric some, full */
+	struct psi_state thrash;
+	struct rate_window thrash_win; /* refaults */
 	struct refill_mark refill;
-	struct pace pace;	/* the last exact readings, for the fill rate */
-	uint64_t retry_at_ms;	/* nobody to kill: not again before; 0 none */
+	struct pace pace;	/* the last exact readings, for the pace */
+	uint64_t retry_at_ms;	/* nobody to kill: not before; 0: none */
 	bool hold_told;		/* the refill hold was announced */
 };
 
@@ -82,6 +88,9 @@ struct decision {
 	enum level level;	/* of the memory reading */
 	enum kill_reason reason; /* ACTION_TERM, _KILL: which reading */
 	bool psi_due;		/* PSI says kill */
+	bool thrash_due;	/* refaults say kill */
+	uint32_t psi_centi;	/* the PSI figure watched, if read */
+	uint32_t thrash_centi;	/* the refault rate, if read */
 	bool announce;		/* first pass of a refill hold: say so */
 	uint64_t at_ms[DL_COUNT]; /* each deadline, DECIDE_NEVER if none */
 };
@@ -90,9 +99,12 @@ void decide_init(struct decide_state *st);
 
 /*
  * Should this pass read PSI?  Only when it is on, memory has an exact
- * reading, and MemAvailable is at or below psi_mem_gate.
+ * reading, and MemAvailable is at or below psi_mem_gate.  And vmstat,
+ * for the refault rate: thrash_cutoff set, below thrash_mem_gate.  Idle,
+ * neither is read.
  */
 bool decide_psi_wanted(const struct limits *l, const struct mem_sample *s);
+bool decide_thrash_wanted(const struct limits *l, const struct mem_sample *s);
 
 /*
  * Decide one pass.  Pure: reads in, l and st, updates st (PSI hold and

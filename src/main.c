@@ -128,6 +128,7 @@ parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->d.path = BUSTD_CONF;
 	o->d.procfs = "/proc";
+	o->d.sysfs = "/sys";
 	while (
 	    (ch = getopt_long(argc, argv, "c:nvVgp:h", longopts, NULL)) != -1) {
 		switch (ch) {

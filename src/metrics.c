@@ -82,6 +82,16 @@ metrics_format(char *buf, size_t size, const struct metrics *m)
 	    m->mem.swap_total_kib * 1024);
 	gauge(&o, "bustd_swap_free_bytes", "SwapFree.",
 	    m->mem.swap_free_kib * 1024);
+	gauge(&o, "bustd_swap_usable_bytes",
+	    "Swap that can still be used: SwapFree less what zram cannot "
+	    "hold in the RAM left.", monitor_swap_left(&m->mem) * 1024);
+	if (m->thrash_valid) {
+		head(&o, "bustd_thrash_ratio", "gauge",
+		    "File cache read back per second (workingset refaults), "
+		    "as a share of the file cache, at the last reading.");
+		put(&o, "bustd_thrash_ratio %u.%04u\n", m->thrash_centi / 10000,
+		    m->thrash_centi % 10000);
+	}
 	if (m->psi_valid) {
 		head(&o, "bustd_psi_memory_ratio", "gauge",
 		    "Memory pressure stall information, as a ratio.");

@@ -15,6 +15,8 @@ struct metrics {
 	struct mem_sample mem;
 	struct psi_sample psi;
 	bool psi_valid;
+	bool thrash_valid;
+	uint32_t thrash_centi; /* monitor_window_thrash_centi() */
 	struct limits lim;
 	unsigned long kills[REASON_COUNT][2];	/* [reason][SIGKILL?] */
 	unsigned long dry_kills[REASON_COUNT][2]; /* decided in a dry run */

@@ -10,7 +10,8 @@
 #include "monitor.h"
 #include "text.h"
 
-const char *const kill_reason_names[] = { "mem_term", "mem_kill", "psi" };
+const char *const kill_reason_names[] = { "mem_term", "mem_kill", "psi",
+	"thrash" };
 
 /* --- Parsers --- */
 
@@ -68,6 +69,7 @@ monitor_meminfo_parse_buf(const char *buf, size_t len, struct mem_sample *out)
 	out->free_kib = v[FREE];
 	out->swap_total_kib = v[STOTAL];
 	out->swap_free_kib = v[SFREE];
+	out->swap_usable_kib = v[SFREE];
 	out->exact = true;
 	if (seen & (1u << AVAIL)) {
 		out->avail_kib = v[AVAIL];
@@ -159,6 +161,233 @@ monitor_psi_parse_buf(const char *buf, size_t len, struct psi_sample *out)
 		}
 	}
 	return some ? 0 : -EINVAL;
+}
+
+int
+monitor_vmstat_parse_buf(const char *buf, size_t len,
+    struct vmstat_sample *out)
+{
+	enum { RF_FILE, RF_ANON, RF_OLD, ACT, INACT, NKEYS };
+	static const char keys[NKEYS][24] = { "workingset_refault_file",
+		"workingset_refault_anon", "workingset_refault",
+		"nr_active_file", "nr_inactive_file" };
+	const char *p = buf, *end = buf + len, *line, *q;
+	uint64_t v[NKEYS] = { 0 };
+	unsigned int seen = 0;
+	size_t ll, kl;
+	int k;
+
+	while ((line = text_line(&p, end, &ll)) != NULL) {
+		for (k = 0; k < NKEYS; k++) {
+			kl = strlen(keys[k]);
+			if (ll <= kl || memcmp(line, keys[k], kl) != 0 ||
+			    line[kl] != ' ')
+				continue;
+			q = line + kl + 1;
+			if (text_u64(&q, line + ll, &v[k]) == 0)
+				seen |= 1u << k;
+			break;
+		}
+	}
+	if (!(seen & (1u << ACT)) || !(seen & (1u << INACT)))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (seen & (1u << RF_FILE))
+		out->refaults = v[RF_FILE] + v[RF_ANON];
+	else if (seen & (1u << RF_OLD))
+		out->refaults = v[RF_OLD];
+	else
+		return -EINVAL;
+	out->file_lru_pages = v[ACT] + v[INACT];
+	return 0;
+}
+
+/* One field of a blank-separated line, as a number; false if none. */
+static bool
+field_u64(const char **p, const char *end, uint64_t *out)
+{
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+	return text_u64(p, end, out) == 0;
+}
+
+int
+monitor_swaps_parse_buf(const char *buf, size_t len, struct swap_dev *out,
+    size_t max, size_t *n)
+{
+	const char *p = buf, *end = buf + len, *line, *q, *e;
+	size_t ll;
+	bool header = true;
+
+	*n = 0;
+	while ((line = text_line(&p, end, &ll)) != NULL) {
+		struct swap_dev d;
+		uint64_t zn;
+
+		e = line + ll;
+		if (header) {
+			/* "Filename Type Size Used Priority" */
+			header = false;
+			continue;
+		}
+		if (ll == 0)
+			continue;
+		memset(&d, 0, sizeof(d));
+		d.zram = -1;
+		/* The name, escaped by the kernel: no blank in it. */
+		for (q = line; q < e && *q != ' ' && *q != '\t'; q++)
+			;
+		if ((size_t)(q - line) >= 10 &&
+		    memcmp(line, "/dev/zram", 9) == 0) {
+			const char *z = line + 9;
+
+			if (text_u64(&z, q, &zn) == 0 && z == q && zn < 1024)
+				d.zram = (int)zn;
+		}
+		/* The type: partition or file. */
+		while (q < e && (*q == ' ' || *q == '\t'))
+			q++;
+		while (q < e && *q != ' ' && *q != '\t')
+			q++;
+		if (!field_u64(&q, e, &d.size_kib) ||
+		    !field_u64(&q, e, &d.used_kib))
+			return -EINVAL;
+		if (*n < max)
+			out[(*n)++] = d;
+	}
+	return header ? -EINVAL : 0;
+}
+
+int
+monitor_mm_stat_parse_buf(const char *buf, size_t len, struct swap_dev *dev)
+{
+	const char *p = buf, *end = buf + len;
+	uint64_t compr;
+
+	/* orig_data_size compr_data_size mem_used_total mem_limit ...
+	 * (Documentation/admin-guide/blockdev/zram.rst) */
+	if (!field_u64(&p, end, &dev->orig_bytes) ||
+	    !field_u64(&p, end, &compr) ||
+	    !field_u64(&p, end, &dev->mem_used_bytes) ||
+	    !field_u64(&p, end, &dev->mem_limit_bytes))
+		return -EINVAL;
+	return 0;
+}
+
+/* a * b / c, saturating, without overflow for any 64-bit a, b. */
+static uint64_t
+mul_div(uint64_t a, uint64_t b, uint64_t c)
+{
+	unsigned __int128 r = (unsigned __int128)a * b / c;
+
+	return r > UINT64_MAX ? UINT64_MAX : (uint64_t)r;
+}
+
+uint64_t
+monitor_swap_usable_kib(const struct swap_dev *devs, size_t n,
+    uint64_t avail_kib)
+{
+	uint64_t disk = 0, zram = 0, orig = 0, used = 0, room, free_kib;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct swap_dev *d = &devs[i];
+
+		free_kib = d->size_kib > d->used_kib ?
+		    d->size_kib - d->used_kib : 0;
+		if (d->zram < 0) {
+			disk += free_kib;
+			continue;
+		}
+		/* Within its own mem_limit, at its own ratio. */
+		if (d->mem_limit_bytes > 0) {
+			room = d->mem_limit_bytes > d->mem_used_bytes ?
+			    (d->mem_limit_bytes - d->mem_used_bytes) / 1024 : 0;
+			if (d->orig_bytes > 0 && d->mem_used_bytes > 0)
+				room = mul_div(room, d->orig_bytes,
+				    d->mem_used_bytes);
+			if (room < free_kib)
+				free_kib = room;
+		}
+		zram += free_kib;
+		orig += d->orig_bytes;
+		used += d->mem_used_bytes;
+	}
+	/* All zram devices share the RAM left: at their ratio so far. */
+	room = orig > 0 && used > 0 ? mul_div(avail_kib, orig, used) :
+	    avail_kib;
+	if (room < zram)
+		zram = room;
+	return disk + zram;
+}
+
+void
+monitor_window_reset(struct rate_window *w)
+{
+	w->n = 0;
+	w->next = 0;
+}
+
+void
+monitor_window_add(struct rate_window *w, uint64_t ms, uint64_t v)
+{
+	w->ms[w->next] = ms;
+	w->v[w->next] = v;
+	w->next = (w->next + 1) % MONITOR_WINDOW_N;
+	if (w->n < MONITOR_WINDOW_N)
+		w->n++;
+}
+
+bool
+monitor_window_rise(const struct rate_window *w, uint32_t span_ms,
+    uint64_t *dv, uint64_t *dt_ms)
+{
+	unsigned int last, base, k, i;
+
+	if (w->n < 2)
+		return false;
+	last = (w->next + MONITOR_WINDOW_N - 1) % MONITOR_WINDOW_N;
+	/* Newest to oldest: the first at least span_ms older, else the
+	 * oldest kept. */
+	base = last;
+	for (k = 1; k < w->n; k++) {
+		i = (w->next + MONITOR_WINDOW_N - 1 - k) % MONITOR_WINDOW_N;
+		base = i;
+		if (w->ms[last] - w->ms[i] >= span_ms)
+			break;
+	}
+	if (w->ms[last] <= w->ms[base] || w->v[last] < w->v[base])
+		return false;
+	*dv = w->v[last] - w->v[base];
+	*dt_ms = w->ms[last] - w->ms[base];
+	return true;
+}
+
+uint32_t
+monitor_window_stall_centi(const struct rate_window *w, uint32_t span_ms)
+{
+	uint64_t dv, dt, c;
+
+	if (!monitor_window_rise(w, span_ms, &dv, &dt))
+		return 0;
+	/* µs stalled per ms elapsed, in hundredths of a percent. */
+	c = mul_div(dv, 10, dt);
+	return c > 10000 ? 10000 : (uint32_t)c;
+}
+
+uint32_t
+monitor_window_thrash_centi(const struct rate_window *w, uint32_t span_ms,
+    uint64_t file_lru_pages)
+{
+	uint64_t dv, dt, c;
+
+	if (!monitor_window_rise(w, span_ms, &dv, &dt))
+		return 0;
+	if (file_lru_pages == 0)
+		file_lru_pages = 1;
+	/* Pages per second, as hundredths of a percent of the LRU. */
+	c = mul_div(mul_div(dv, 1000 * 10000, dt), 1, file_lru_pages);
+	return c > 10000000 ? 10000000 : (uint32_t)c;
 }
 
 static bool
@@ -282,6 +511,11 @@ monitor_limits(const struct policy *p, uint64_t mem_total_kib,
 	out->psi_gate_kib = policy_amount_kib(&p->psi_mem_gate, mem_total_kib);
 	out->psi_on = p->psi_metric != PSI_OFF;
 	out->psi_metric = p->psi_metric;
+	out->psi_window_ms = p->psi_window_ms;
+	out->thrash_cutoff_centi = p->thrash_cutoff_centi;
+	out->thrash_duration_ms = p->thrash_duration_ms;
+	out->thrash_gate_kib = policy_amount_kib(&p->thrash_mem_gate,
+	    mem_total_kib);
 	out->psi_cutoff_centi = p->psi_cutoff_centi;
 	out->psi_duration_ms = p->psi_duration_ms;
 	out->cooldown_ms = p->cooldown_ms;
@@ -294,7 +528,13 @@ monitor_limits(const struct policy *p, uint64_t mem_total_kib,
 static bool
 swap_low(const struct mem_sample *s, uint64_t level_kib)
 {
-	return s->swap_total_kib == 0 || s->swap_free_kib <= level_kib;
+	return s->swap_total_kib == 0 || monitor_swap_left(s) <= level_kib;
+}
+
+uint64_t
+monitor_swap_left(const struct mem_sample *s)
+{
+	return s->zram ? s->swap_usable_kib : s->swap_free_kib;
 }
 
 enum level
@@ -316,6 +556,8 @@ monitor_watch_kib(const struct limits *l)
 		w = l->mem_kill_kib;
 	if (l->psi_on && l->psi_gate_kib > w)
 		w = l->psi_gate_kib;
+	if (l->thrash_cutoff_centi > 0 && l->thrash_gate_kib > w)
+		w = l->thrash_gate_kib;
 	return w;
 }
 
@@ -390,7 +632,7 @@ time_to_pair(const struct mem_sample *s, uint64_t mem_kib, uint64_t swap_kib,
 	/* Both must hold: the later of the two crossings bounds it.
 	 * Swap is assumed to fill as fast as memory (zram). */
 	if (s->swap_total_kib > 0) {
-		uint64_t ts = time_to(s->swap_free_kib, swap_kib, rate);
+		uint64_t ts = time_to(monitor_swap_left(s), swap_kib, rate);
 
 		if (ts > t)
 			t = ts;
@@ -418,6 +660,12 @@ monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
 		if (t == 0 || tp < t)
 			t = tp;
 	}
+	if (l->thrash_cutoff_centi > 0 && s->avail_kib > l->thrash_gate_kib) {
+		uint64_t tt = time_to(s->avail_kib, l->thrash_gate_kib, rate);
+
+		if (t == 0 || tt < t)
+			t = tt;
+	}
 	if (psi_watch && (t == 0 || t > MONITOR_PSI_POLL_MS))
 		t = MONITOR_PSI_POLL_MS;
 	if (t < MONITOR_SLEEP_MIN_MS)
@@ -443,15 +691,16 @@ uint32_t
 monitor_predict_ms(const struct limits *l, const struct mem_sample *s,
     uint64_t fall_kib, uint64_t elapsed_ms)
 {
-	uint64_t levels[3] = { l->mem_term_kib, l->mem_kill_kib,
-		l->psi_on ? l->psi_gate_kib : 0 };
+	uint64_t levels[4] = { l->mem_term_kib, l->mem_kill_kib,
+		l->psi_on ? l->psi_gate_kib : 0,
+		l->thrash_cutoff_centi > 0 ? l->thrash_gate_kib : 0 };
 	uint64_t gap = UINT64_MAX, t;
 	size_t i;
 
 	if (fall_kib == 0 || elapsed_ms == 0)
 		return UINT32_MAX;
 	/* A level of 0 is one memory never goes below: not a level. */
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (levels[i] > 0 && levels[i] < s->avail_kib &&
 		    s->avail_kib - levels[i] < gap)
 			gap = s->avail_kib - levels[i];
@@ -566,19 +815,39 @@ monitor_psi_value(const struct limits *l, const struct psi_sample *s)
 uint64_t
 monitor_psi_total(const struct limits *l, const struct psi_sample *s)
 {
-	if (l->psi_metric == PSI_FULL_AVG10 || l->psi_metric == PSI_FULL_AVG60)
+	if (monitor_psi_full(l))
 		return s->full.total_us;
 	return s->some.total_us;
+}
+
+bool
+monitor_psi_full(const struct limits *l)
+{
+	return l->psi_metric == PSI_FULL_AVG10 ||
+	       l->psi_metric == PSI_FULL_AVG60 || l->psi_metric == PSI_FULL;
+}
+
+bool
+monitor_psi_windowed(const struct limits *l)
+{
+	return l->psi_metric == PSI_SOME || l->psi_metric == PSI_FULL;
 }
 
 bool
 monitor_psi_update(struct psi_state *st, const struct limits *l,
     const struct psi_sample *s, uint64_t avail_kib, uint64_t now_ms)
 {
-	uint64_t total = monitor_psi_total(l, s);
+	return monitor_psi_hold(st, l, monitor_psi_value(l, s),
+	    monitor_psi_total(l, s), avail_kib, now_ms);
+}
+
+bool
+monitor_psi_hold(struct psi_state *st, const struct limits *l,
+    uint32_t value, uint64_t total, uint64_t avail_kib, uint64_t now_ms)
+{
 	uint64_t held_ms, stalled_us;
 
-	if (!l->psi_on || monitor_psi_value(l, s) < l->psi_cutoff_centi ||
+	if (!l->psi_on || value < l->psi_cutoff_centi ||
 	    avail_kib > l->psi_gate_kib) {
 		st->holding = false;
 		return false;
@@ -603,6 +872,24 @@ monitor_psi_update(struct psi_state *st, const struct limits *l,
 	       (uint64_t)l->psi_cutoff_centi * held_ms * 1000;
 }
 
+bool
+monitor_thrash_hold(struct psi_state *st, const struct limits *l,
+    uint32_t value, uint64_t avail_kib, uint64_t now_ms)
+{
+	if (l->thrash_cutoff_centi == 0 || value < l->thrash_cutoff_centi ||
+	    avail_kib > l->thrash_gate_kib) {
+		st->holding = false;
+		return false;
+	}
+	if (!st->holding) {
+		st->holding = true;
+		st->since_ms = now_ms;
+	}
+	if (now_ms < st->cooldown_until_ms)
+		return false;
+	return now_ms - st->since_ms >= l->thrash_duration_ms;
+}
+
 void
 monitor_psi_killed(struct psi_state *st, const struct limits *l,
     uint64_t now_ms)
@@ -621,7 +908,7 @@ monitor_refill_hold(const struct limits *l, const struct refill_mark *m,
 	if (s->avail_kib + MONITOR_REFILL_SLACK_KIB < m->avail_kib)
 		return false;
 	if (s->swap_total_kib > 0 &&
-	    s->swap_free_kib + MONITOR_REFILL_SLACK_KIB < m->swap_free_kib)
+	    monitor_swap_left(s) + MONITOR_REFILL_SLACK_KIB < m->swap_free_kib)
 		return false;
 	return true;
 }
@@ -648,6 +935,19 @@ pread_all(int fd, char *buf, size_t size)
 	}
 	buf[len] = '\0';
 	return (ssize_t)len;
+}
+
+static void
+close_zram(struct monitor *m)
+{
+	size_t i;
+
+	for (i = 0; i < MONITOR_SWAPS_MAX; i++) {
+		if (m->zram_fd[i] >= 0)
+			close(m->zram_fd[i]);
+		m->zram_fd[i] = -1;
+	}
+	m->nzram = 0;
 }
 
 /*
@@ -677,13 +977,20 @@ zoneinfo_alloc(struct monitor *m)
 }
 
 int
-monitor_open(struct monitor *m, int procfs_fd)
+monitor_open(struct monitor *m, int procfs_fd, int sysfs_fd)
 {
+	size_t i;
+
 	memset(m, 0, sizeof(*m));
 	m->psi_fd = -1;
 	m->trigger_fd = -1;
 	m->zoneinfo_fd = -1;
 	m->procfs_fd = procfs_fd;
+	m->sysfs_fd = sysfs_fd;
+	for (i = 0; i < MONITOR_SWAPS_MAX; i++)
+		m->zram_fd[i] = -1;
+	m->vmstat_fd = openat(procfs_fd, "vmstat", O_RDONLY | O_CLOEXEC);
+	m->swaps_fd = openat(procfs_fd, "swaps", O_RDONLY | O_CLOEXEC);
 	m->meminfo_fd = openat(procfs_fd, "meminfo", O_RDONLY | O_CLOEXEC);
 	if (m->meminfo_fd < 0)
 		return -errno;
@@ -708,9 +1015,108 @@ monitor_close(struct monitor *m)
 		close(m->trigger_fd);
 	if (m->zoneinfo_fd >= 0)
 		close(m->zoneinfo_fd);
+	if (m->vmstat_fd >= 0)
+		close(m->vmstat_fd);
+	if (m->swaps_fd >= 0)
+		close(m->swaps_fd);
+	close_zram(m);
+	m->vmstat_fd = m->swaps_fd = -1;
 	free(m->zoneinfo_buf);
 	m->zoneinfo_buf = NULL;
 	m->meminfo_fd = m->psi_fd = m->trigger_fd = m->zoneinfo_fd = -1;
+}
+
+static int
+read_swaps(struct monitor *m, struct swap_dev *devs, size_t *n)
+{
+	char buf[2048];
+	ssize_t len;
+
+	if (m->swaps_fd < 0)
+		return -ENOENT;
+	len = pread_all(m->swaps_fd, buf, sizeof(buf));
+	if (len < 0)
+		return (int)len;
+	return monitor_swaps_parse_buf(buf, (size_t)len, devs,
+	    MONITOR_SWAPS_MAX, n);
+}
+
+int
+monitor_scan_swaps(struct monitor *m)
+{
+	char path[64];
+	size_t i;
+	int r;
+
+	close_zram(m);
+	m->nswaps = 0;
+	r = read_swaps(m, m->swaps, &m->nswaps);
+	if (r < 0)
+		return r;
+	for (i = 0; i < m->nswaps && m->sysfs_fd >= 0; i++) {
+		if (m->swaps[i].zram < 0)
+			continue;
+		snprintf(path, sizeof(path), "block/zram%d/mm_stat",
+		    m->swaps[i].zram);
+		m->zram_fd[i] = openat(m->sysfs_fd, path, O_RDONLY | O_CLOEXEC);
+		if (m->zram_fd[i] >= 0)
+			m->nzram++;
+	}
+	return (int)m->nzram;
+}
+
+int
+monitor_read_swap(struct monitor *m, struct mem_sample *s)
+{
+	struct swap_dev devs[MONITOR_SWAPS_MAX];
+	char buf[256];
+	size_t n = 0, i, j;
+	ssize_t len;
+	int r;
+
+	s->swap_usable_kib = s->swap_free_kib;
+	s->zram = false;
+	if (m->nzram == 0 || s->swap_total_kib == 0)
+		return 0;
+	r = read_swaps(m, devs, &n);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		if (devs[i].zram < 0)
+			continue;
+		/* Its mm_stat, by the device number seen at the scan. */
+		for (j = 0; j < m->nswaps; j++)
+			if (m->swaps[j].zram == devs[i].zram &&
+			    m->zram_fd[j] >= 0)
+				break;
+		if (j == m->nswaps)
+			continue;
+		len = pread_all(m->zram_fd[j], buf, sizeof(buf));
+		if (len < 0)
+			return (int)len;
+		r = monitor_mm_stat_parse_buf(buf, (size_t)len, &devs[i]);
+		if (r < 0)
+			return r;
+	}
+	s->swap_usable_kib = monitor_swap_usable_kib(devs, n, s->avail_kib);
+	if (s->swap_usable_kib > s->swap_free_kib)
+		s->swap_usable_kib = s->swap_free_kib;
+	s->zram = true;
+	return 0;
+}
+
+int
+monitor_read_vmstat(struct monitor *m, struct vmstat_sample *s)
+{
+	char buf[8192];
+	ssize_t n;
+
+	if (m->vmstat_fd < 0)
+		return -ENOENT;
+	n = pread_all(m->vmstat_fd, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return monitor_vmstat_parse_buf(buf, (size_t)n, s);
 }
 
 int
@@ -798,9 +1204,7 @@ monitor_trigger_text(char *buf, size_t size, const struct limits *l,
 	if (stall_us < 1000)
 		stall_us = 1000;
 	snprintf(buf, size, "%s %llu %llu",
-	    (l->psi_metric == PSI_FULL_AVG10 || l->psi_metric == PSI_FULL_AVG60)
-	        ? "full"
-	        : "some",
+	    monitor_psi_full(l) ? "full" : "some",
 	    (unsigned long long)stall_us, (unsigned long long)window_ms * 1000);
 }
 

@@ -21,7 +21,7 @@
 #define MONITOR_FILL_KIB_PER_MS_PER_CPU 2097 /* 2 GiB/s */
 #define MONITOR_SLEEP_MIN_MS 10
 #define MONITOR_SLEEP_MAX_MS 10000
-#define MONITOR_PSI_POLL_MS 500 /* PSI sampling below the gate */
+#define MONITOR_PSI_POLL_MS 250 /* PSI and vmstat sampling below a gate */
 
 struct mem_sample {
 	uint64_t mem_total_kib;
@@ -29,8 +29,47 @@ struct mem_sample {
 	uint64_t free_kib; /* MemFree */
 	uint64_t swap_total_kib;
 	uint64_t swap_free_kib;
+	/* The swap that can still be used: SwapFree, less what zram
+	 * cannot hold in the RAM left (monitor_swap_usable_kib()).  The
+	 * swap levels compare this. */
+	uint64_t swap_usable_kib;
+	bool zram; /* some swap is zram, and swap_usable_kib says so */
 	bool exact; /* from /proc/meminfo */
 	bool estimated; /* no MemAvailable: computed from parts */
+};
+
+/*
+ * What /proc/vmstat tells of thrashing: pages read back soon after they
+ * were evicted (the kernel's workingset refaults), against the file
+ * cache they come back to.
+ */
+struct vmstat_sample {
+	uint64_t refaults; /* workingset_refault_file + _anon, or, before
+	                      Linux 5.9, workingset_refault */
+	uint64_t file_lru_pages; /* nr_active_file + nr_inactive_file */
+};
+
+/* One swap device of /proc/swaps, and for zram its mm_stat. */
+#define MONITOR_SWAPS_MAX 8
+struct swap_dev {
+	uint64_t size_kib;
+	uint64_t used_kib;
+	int zram; /* N of /dev/zramN, -1 if not zram */
+	uint64_t orig_bytes; /* zram: data stored, uncompressed */
+	uint64_t mem_used_bytes; /* zram: RAM it takes for them */
+	uint64_t mem_limit_bytes; /* zram: its limit, 0 if none */
+};
+
+/*
+ * Counters sampled over time, for a rate over a window: the last
+ * MONITOR_WINDOW_N readings of a counter that only grows.
+ */
+#define MONITOR_WINDOW_N 64
+struct rate_window {
+	uint64_t ms[MONITOR_WINDOW_N];
+	uint64_t v[MONITOR_WINDOW_N];
+	unsigned int n;
+	unsigned int next;
 };
 
 /* One line of /proc/pressure/memory. */
@@ -49,6 +88,11 @@ struct psi_sample {
 
 /* Thresholds of a policy resolved in KiB for this machine. */
 struct limits {
+	uint32_t psi_window_ms; /* psi_metric some or full */
+	uint32_t thrash_cutoff_centi; /* % of the file LRU refaulted per s;
+	                                 0: off */
+	uint32_t thrash_duration_ms;
+	uint64_t thrash_gate_kib;
 	uint64_t mem_term_kib;
 	uint64_t mem_kill_kib;
 	uint64_t swap_term_kib;
@@ -73,13 +117,61 @@ enum kill_reason {
 	REASON_MEM_TERM,
 	REASON_MEM_KILL,
 	REASON_PSI,
+	REASON_THRASH,
 	REASON_COUNT,
 };
 
-/* "mem_term", "mem_kill", "psi": the keys the levels are set with. */
+/* "mem_term", "mem_kill", "psi", "thrash": the keys of the levels. */
 extern const char *const kill_reason_names[];
 
 /* Pure parsers. */
+int monitor_vmstat_parse_buf(const char *buf, size_t len,
+    struct vmstat_sample *out);
+/*
+ * /proc/swaps into out (at most max devices; *n set).  Only the size and
+ * use of each, and which are /dev/zramN.  0 or -EINVAL.
+ */
+int monitor_swaps_parse_buf(const char *buf, size_t len, struct swap_dev *out,
+    size_t max, size_t *n);
+/* /sys/block/zramN/mm_stat into dev's zram fields.  0 or -EINVAL. */
+int monitor_mm_stat_parse_buf(const char *buf, size_t len,
+    struct swap_dev *dev);
+
+/*
+ * The swap that can still be used, avail_kib being MemAvailable: every
+ * disk device's free space, and for zram what the RAM left can hold at
+ * its compression ratio so far (orig / mem_used; 1:1 while it is empty,
+ * since nothing is known yet), within its free space and its mem_limit.
+ * zram's free space costs RAM that SwapFree does not show: with data
+ * that does not compress, a full MemAvailable fills with zram pages and
+ * the machine freezes with swap "free".
+ */
+uint64_t monitor_swap_usable_kib(const struct swap_dev *devs, size_t n,
+    uint64_t avail_kib);
+
+void monitor_window_reset(struct rate_window *w);
+void monitor_window_add(struct rate_window *w, uint64_t ms, uint64_t v);
+/*
+ * How much the counter rose over the last span_ms: from the newest
+ * reading at least span_ms older than the last one (or the oldest kept)
+ * to the last.  false with fewer than two readings, or if the counter
+ * went down (then the window is stale: reset it).
+ */
+bool monitor_window_rise(const struct rate_window *w, uint32_t span_ms,
+    uint64_t *dv, uint64_t *dt_ms);
+/*
+ * The share of time stalled over the last span_ms, from PSI totals in
+ * µs: hundredths of a percent, at most 10000.  0 without a span.
+ */
+uint32_t monitor_window_stall_centi(const struct rate_window *w,
+    uint32_t span_ms);
+/*
+ * Thrashing: pages refaulted per second over the last span_ms, as
+ * hundredths of a percent of file_lru_pages (10000: the whole file cache
+ * read back once a second).  0 without a span; capped at 10000000.
+ */
+uint32_t monitor_window_thrash_centi(const struct rate_window *w,
+    uint32_t span_ms, uint64_t file_lru_pages);
 int monitor_meminfo_parse_buf(const char *buf, size_t len,
     struct mem_sample *out);
 int monitor_psi_parse_buf(const char *buf, size_t len, struct psi_sample *out);
@@ -93,6 +185,9 @@ int monitor_zoneinfo_reserve_parse_buf(const char *buf, size_t len,
 
 void monitor_limits(const struct policy *p, uint64_t mem_total_kib,
     uint64_t swap_total_kib, struct limits *out);
+
+/* The swap left of s the swap levels compare: usable, or free. */
+uint64_t monitor_swap_left(const struct mem_sample *s);
 
 /* The memory level of s: both MemAvailable and free swap at or below. */
 enum level monitor_mem_level(const struct limits *l,
@@ -229,6 +324,24 @@ uint64_t monitor_psi_total(const struct limits *l, const struct psi_sample *s);
 /* Feed one reading; true when a kill is due now. */
 bool monitor_psi_update(struct psi_state *st, const struct limits *l,
     const struct psi_sample *s, uint64_t avail_kib, uint64_t now_ms);
+/* The same, for a value found otherwise (a windowed metric: some, full)
+ * and the stall total it came from. */
+bool monitor_psi_hold(struct psi_state *st, const struct limits *l,
+    uint32_t value, uint64_t total, uint64_t avail_kib, uint64_t now_ms);
+/* Does l watch the full line, and is its metric a window of totals? */
+bool monitor_psi_full(const struct limits *l);
+bool monitor_psi_windowed(const struct limits *l);
+/*
+ * Thrashing: value (monitor_window_thrash_centi()) at or above
+ * thrash_cutoff, with MemAvailable at or below thrash_mem_gate, held for
+ * thrash_duration without a break; nothing within the cooldown after a
+ * kill.  st is its own state (since, cooldown).  true when a kill is due.
+ */
+bool monitor_thrash_hold(struct psi_state *st, const struct limits *l,
+    uint32_t value, uint64_t avail_kib, uint64_t now_ms);
+/* The window the thrash rate is measured over. */
+#define MONITOR_THRASH_WINDOW_MS 1000
+
 /* Record a kill: start the cooldown, forget the current hold. */
 void monitor_psi_killed(struct psi_state *st, const struct limits *l,
     uint64_t now_ms);
@@ -260,7 +373,15 @@ bool monitor_refill_hold(const struct limits *l, const struct refill_mark *m,
 
 struct monitor {
 	int procfs_fd; /* the caller's */
+	int sysfs_fd; /* the caller's, -1 if none */
 	int meminfo_fd;
+	int vmstat_fd; /* -1 without */
+	int swaps_fd; /* -1 without */
+	/* The swap devices as last read, and the mm_stat of each zram. */
+	struct swap_dev swaps[MONITOR_SWAPS_MAX];
+	size_t nswaps;
+	int zram_fd[MONITOR_SWAPS_MAX]; /* by index in swaps, or -1 */
+	size_t nzram;
 	int psi_fd; /* for reading; -1 without PSI */
 	int trigger_fd; /* PSI trigger (POLLPRI), or -1 */
 	int zoneinfo_fd; /* -1 without */
@@ -283,11 +404,25 @@ struct monitor {
  * procfs_fd must outlive m.  Returns 0 or -errno.  Free with
  * monitor_close().
  */
-int monitor_open(struct monitor *m, int procfs_fd);
+int monitor_open(struct monitor *m, int procfs_fd, int sysfs_fd);
 void monitor_close(struct monitor *m);
 
 int monitor_read_meminfo(struct monitor *m, struct mem_sample *s);
 int monitor_read_psi(struct monitor *m, struct psi_sample *s);
+int monitor_read_vmstat(struct monitor *m, struct vmstat_sample *s);
+/*
+ * Read procfs/swaps and open the mm_stat of each zram device in it
+ * (sysfs_fd: block/zramN/mm_stat): at start, and when SwapTotal changes.
+ * Returns how many are zram, or -errno.
+ */
+int monitor_scan_swaps(struct monitor *m);
+/*
+ * With zram among the swap devices: read their use and mm_stat again,
+ * and set s->swap_usable_kib (monitor_swap_usable_kib()) and s->zram.
+ * Without: swap_usable_kib is swap_free_kib.  0 or -errno (then as
+ * without).
+ */
+int monitor_read_swap(struct monitor *m, struct mem_sample *s);
 /*
  * Compute reserve_kib from zoneinfo (monitor_zoneinfo_reserve_parse_buf),
  * plus a quarter for its growth between two reads.  0 or -errno: then

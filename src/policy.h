@@ -27,6 +27,8 @@ enum psi_metric {
 	PSI_FULL_AVG10,
 	PSI_FULL_AVG60,
 	PSI_OFF,
+	PSI_SOME, /* share stalled over psi_window, from the totals */
+	PSI_FULL,
 };
 
 enum rank_by {
@@ -120,6 +122,11 @@ struct policy {
 	uint32_t psi_cutoff_centi; /* hundredths of a percent */
 	uint32_t psi_duration_ms;
 	struct amount psi_mem_gate;
+	uint32_t psi_window_ms;
+	uint32_t thrash_cutoff_centi; /* % of the file cache refaulted per
+	                                 second, in hundredths; 0: off */
+	uint32_t thrash_duration_ms;
+	struct amount thrash_mem_gate;
 	struct amount fill_rate; /* per second; 0: 2 GiB/s per CPU */
 
 	/* [kill] */

@@ -92,7 +92,8 @@ size_t proc_cmdline_from_buf(char *buf, size_t len);
 
 /*
  * Fill the fields of want (PROC_HAVE_*) that info lacks.  Strings go to
- * bufs (NULL when want has none: then no string is read).  Returns 0, or -errno of the first failure: -ENOENT/-ESRCH when
+ * bufs (NULL when want has none: then no string is read).  Returns 0,
+ * or -errno of the first failure: -ENOENT/-ESRCH when
  * the process is gone; the bits that failed are set in info->failed.
  */
 int proc_fill(const struct proc_ctx *ctx, struct proc_info *info,

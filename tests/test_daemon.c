@@ -326,6 +326,54 @@ test_daemon_levels_follow_swap(void **state)
 	kit_close(t);
 }
 
+/*
+ * zram swap whose data does not compress: SwapFree says 3 GiB are left,
+ * but they would take RAM there is not.  The swap levels count what can
+ * really be used, so memory low is low enough.
+ */
+static void
+test_daemon_zram_usable_swap(void **state)
+{
+	struct kit *t = kit_open("[thresholds]\nswap_term = 10%\n"
+	    "swap_kill = 5%\n");
+	char path[PATH_MAX + 128], dir[PATH_MAX + 64], sys[PATH_MAX + 16];
+
+	/* A fake /sys with block/zram0/mm_stat: 1 GiB stored in 1.02. */
+	snprintf(sys, sizeof(sys), "%s/sys", t->tmp);
+	snprintf(dir, sizeof(dir), "%s/block/zram0", sys);
+	mkdir_p(dir);
+	snprintf(path, sizeof(path), "%s/mm_stat", dir);
+	write_text(path, "1073741824 1073741824 1096810496 0 1096810496 0 0 "
+	    "0 0\n");
+	snprintf(path, sizeof(path), "%s/swaps", t->tmp);
+	write_text(path, "Filename Type Size Used Priority\n"
+	    "/dev/zram0 partition 4194304 1048576 100\n");
+	daemon_free(&d);
+	t->o.sysfs = sys;
+	assert_int_equal(daemon_init(&d, &t->o,
+	    daemon_load_policy(&t->o, &t->f.ops, false, false), &t->f.ops), 0);
+	/* Swap on at start: found by the first pass. */
+	set_mem(t, 300, 4096, 3072);
+	daemon_poll(&d);
+	assert_int_equal(d.mon.nzram, 1);
+	assert_true(d.in.mem.zram);
+	/* 300 MiB of RAM at 1:1.02: under 300 MiB of swap usable, below
+	 * swap_term (410 MiB), so mem_term acts. */
+	assert_true(d.in.mem.swap_usable_kib < 300 * 1024);
+	assert_true(d.in.mem.swap_usable_kib > 290 * 1024);
+	assert_int_equal(d.out.action, ACTION_TERM);
+	kill_abandon(&d.killer);
+	/* The same on a disk: 3 GiB free is plenty, nothing to do. */
+	write_text(path, "Filename Type Size Used Priority\n"
+	    "/swapfile file 4194304 1048576 -2\n");
+	set_mem(t, 300, 4097, 3072);
+	fake_sys_advance(&t->f, 100);
+	daemon_poll(&d);
+	assert_false(d.in.mem.zram);
+	assert_int_equal(d.out.action, ACTION_NONE);
+	kit_close(t);
+}
+
 static void
 test_daemon_metrics(void **state)
 {
@@ -368,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_daemon_poll_dry_run),
 		cmocka_unit_test(test_daemon_reload),
 		cmocka_unit_test(test_daemon_levels_follow_swap),
+		cmocka_unit_test(test_daemon_zram_usable_swap),
 		cmocka_unit_test(test_daemon_metrics),
 	};
 

@@ -466,6 +466,158 @@ test_decide_psi_watch_polls(void **state)
 	assert_int_equal(wake(&w, NULL), MONITOR_PSI_POLL_MS);
 }
 
+/* The windowed metric: stalled stall_pct of the time since start_ms. */
+static void
+psi_window_at(struct world *w, uint64_t start_ms, unsigned stall_pct)
+{
+	w->l.psi_on = true;
+	w->l.psi_metric = PSI_SOME;
+	w->l.psi_window_ms = 1000;
+	w->in.psi_watch = true;
+	w->in.psi_read = true;
+	/* The averages lag: only the total counts here. */
+	w->in.psi.some.avg10_centi = 0;
+	w->in.psi.some.total_us =
+	    (w->in.now_ms - start_ms) * 1000 * stall_pct / 100;
+}
+
+static void
+test_decide_psi_window(void **state)
+{
+	struct world w;
+	uint64_t t0;
+	int i;
+
+	/* Stalled 40% of the time from t0, PSI read every 250 ms; cutoff
+	 * 25% held 1 s over a 1 s window: the first reading has no span
+	 * yet, the hold starts at the second (t0 + 250 ms), and is due a
+	 * second later. */
+	world_init(&w);
+	w.l.psi_duration_ms = 1000;
+	avail(&w, 1500);
+	t0 = w.in.now_ms;
+	for (i = 0; i < 4; i++) {
+		psi_window_at(&w, t0, 40);
+		assert_int_equal(pass(&w), ACTION_NONE);
+		later(&w, 250);
+	}
+	psi_window_at(&w, t0, 40);
+	assert_int_equal(pass(&w), ACTION_NONE);
+	assert_int_equal(w.out.psi_centi, 4000);
+	later(&w, 250);
+	psi_window_at(&w, t0, 40);
+	assert_int_equal(pass(&w), ACTION_TERM);
+	assert_int_equal(w.out.reason, REASON_PSI);
+	/* Where the average alone would not have fired at all. */
+	assert_int_equal(w.in.psi.some.avg10_centi, 0);
+}
+
+static void
+test_decide_psi_window_below_cutoff(void **state)
+{
+	struct world w;
+	uint64_t t0;
+	int i;
+
+	world_init(&w);
+	w.l.psi_duration_ms = 1000;
+	avail(&w, 1500);
+	t0 = w.in.now_ms;
+	for (i = 0; i < 20; i++) {
+		psi_window_at(&w, t0, 20);
+		assert_int_equal(pass(&w), ACTION_NONE);
+		later(&w, 250);
+	}
+	assert_int_equal(w.out.psi_centi, 2000);
+	/* Leaving the gate forgets the window. */
+	w.in.psi_watch = w.in.psi_read = false;
+	avail(&w, 2500);
+	pass(&w);
+	assert_int_equal(w.st.psi_win.n, 0);
+}
+
+/* Refaults: rate pages a second against a file LRU of lru pages. */
+static void
+thrash_at(struct world *w, uint64_t start_ms, uint64_t rate, uint64_t lru)
+{
+	w->l.thrash_cutoff_centi = 2000;
+	w->l.thrash_duration_ms = 2000;
+	w->l.thrash_gate_kib = 3000 * MIB;
+	w->in.thrash_watch = true;
+	w->in.vm_read = true;
+	w->in.vm.refaults = 1000000 + (w->in.now_ms - start_ms) * rate / 1000;
+	w->in.vm.file_lru_pages = lru;
+}
+
+static void
+test_decide_thrash(void **state)
+{
+	struct world w;
+	uint64_t t0;
+	int i;
+
+	/* 50000 pages a second into a file cache of 100000: 50% a second,
+	 * over thrash_cutoff 20%, for thrash_duration 2 s. */
+	world_init(&w);
+	avail(&w, 2500);
+	t0 = w.in.now_ms;
+	thrash_at(&w, t0, 50000, 100000);
+	assert_true(decide_thrash_wanted(&w.l, &w.in.mem));
+	assert_int_equal(pass(&w), ACTION_NONE);
+	for (i = 0; i < 8; i++) {
+		later(&w, 250);
+		thrash_at(&w, t0, 50000, 100000);
+		assert_int_equal(pass(&w), ACTION_NONE);
+	}
+	assert_int_equal(w.out.thrash_centi, 5000);
+	later(&w, 250);
+	thrash_at(&w, t0, 50000, 100000);
+	assert_int_equal(pass(&w), ACTION_TERM);
+	assert_int_equal(w.out.reason, REASON_THRASH);
+	assert_true(w.out.thrash_due);
+
+	/* Gone: the cooldown holds the next one off. */
+	decide_started(&w.st, &w.in);
+	victim_start(&w, SIGTERM, 2000);
+	later(&w, 250);
+	w.in.victim.gone = true;
+	thrash_at(&w, t0, 50000, 100000);
+	assert_int_equal(pass(&w), ACTION_GONE);
+	victim_over(&w);
+	for (i = 0; i < 19; i++) {
+		later(&w, 250);
+		thrash_at(&w, t0, 50000, 100000);
+		assert_int_equal(pass(&w), ACTION_NONE);
+	}
+	later(&w, 250);
+	thrash_at(&w, t0, 50000, 100000);
+	assert_int_equal(pass(&w), ACTION_TERM);
+}
+
+static void
+test_decide_thrash_gate_and_rate(void **state)
+{
+	struct world w;
+	uint64_t t0;
+	int i;
+
+	/* 10% a second: under the cutoff, however long. */
+	world_init(&w);
+	avail(&w, 2500);
+	t0 = w.in.now_ms;
+	for (i = 0; i < 20; i++) {
+		thrash_at(&w, t0, 10000, 100000);
+		assert_int_equal(pass(&w), ACTION_NONE);
+		later(&w, 250);
+	}
+	/* Above thrash_mem_gate: not even read. */
+	avail(&w, 3001);
+	assert_false(decide_thrash_wanted(&w.l, &w.in.mem));
+	w.l.thrash_cutoff_centi = 0;
+	avail(&w, 100);
+	assert_false(decide_thrash_wanted(&w.l, &w.in.mem));
+}
+
 /* --- The victim under way --- */
 
 static void
@@ -708,6 +860,10 @@ main(void)
 		cmocka_unit_test(test_decide_psi_unwatched_ends_hold),
 		cmocka_unit_test(test_decide_psi_cooldown),
 		cmocka_unit_test(test_decide_psi_watch_polls),
+		cmocka_unit_test(test_decide_psi_window),
+		cmocka_unit_test(test_decide_psi_window_below_cutoff),
+		cmocka_unit_test(test_decide_thrash),
+		cmocka_unit_test(test_decide_thrash_gate_and_rate),
 		cmocka_unit_test(test_decide_escalation_after_term_timeout),
 		cmocka_unit_test(test_decide_escalation_at_kill_level),
 		cmocka_unit_test(test_decide_sigkill_first_never_escalates),

@@ -376,7 +376,7 @@ test_metrics_format_kills(void **state)
 	assert_line(buf, "# TYPE bustd_kills_total counter");
 	assert_int_equal(count_prefix(buf, "bustd_kills_total{"),
 	    REASON_COUNT * 2);
-	assert_int_equal(REASON_COUNT, 3);
+	assert_int_equal(REASON_COUNT, 4);
 	for (r = 0; r < REASON_COUNT; r++)
 		for (s = 0; s < 2; s++) {
 			snprintf(line, sizeof(line),

@@ -381,7 +381,7 @@ test_monitor_read_reserve(void **state)
 	put(dir, "meminfo", "MemTotal: 1000 kB\nMemFree: 500 kB\n", 34);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(monitor_open(&m, fd), 0);
+	assert_int_equal(monitor_open(&m, fd, -1), 0);
 	assert_int_equal(monitor_read_reserve(&m), 0);
 	/* 33611 pages (the parser's test above), and a quarter more for
 	 * the growth between two reads. */
@@ -424,7 +424,7 @@ test_monitor_read_reserve(void **state)
 
 	/* No zoneinfo at all: no reserve, no fast path, no error at open. */
 	drop(dir, "zoneinfo");
-	assert_int_equal(monitor_open(&m, fd), 0);
+	assert_int_equal(monitor_open(&m, fd, -1), 0);
 	assert_int_equal(monitor_read_reserve(&m), -ENOENT);
 	assert_int_equal(m.reserve_kib, 0);
 	monitor_close(&m);
@@ -1140,8 +1140,8 @@ test_monitor_sleep_ms_psi_watch(void **state)
 	s = sample(100 * GIB, 0, 0);
 	assert_int_equal(monitor_sleep_ms(&l, &s, 1, true),
 	    MONITOR_PSI_POLL_MS);
-	s = sample(l.mem_term_kib + 300 * RATE1, 0, 0);
-	assert_int_equal(monitor_sleep_ms(&l, &s, 1, true), 300);
+	s = sample(l.mem_term_kib + 200 * RATE1, 0, 0);
+	assert_int_equal(monitor_sleep_ms(&l, &s, 1, true), 200);
 	/* Below every level while watching PSI: poll PSI. */
 	s = sample(0, 0, 0);
 	assert_int_equal(monitor_sleep_ms(&l, &s, 1, true),
@@ -1769,6 +1769,178 @@ test_monitor_trigger_text_minimum(void **state)
 	assert_int_equal(buf[6], 'X');
 }
 
+/* --- vmstat, swaps, zram --- */
+
+static void
+test_monitor_vmstat_parse_buf(void **state)
+{
+	static const char now[] = "nr_free_pages 100\n"
+	    "nr_inactive_file 39131\nnr_active_file 45099\n"
+	    "workingset_nodes 194\nworkingset_refault_anon 478328\n"
+	    "workingset_refault_file 75391560\n"
+	    "workingset_activate_file 27945667\n";
+	static const char old[] = "nr_inactive_file 10\nnr_active_file 20\n"
+	    "workingset_refault 12345\nworkingset_activate 99\n";
+	struct vmstat_sample v;
+
+	assert_int_equal(monitor_vmstat_parse_buf(now, strlen(now), &v), 0);
+	assert_int_equal(v.refaults, 75391560 + 478328);
+	assert_int_equal(v.file_lru_pages, 39131 + 45099);
+	/* Before Linux 5.9: one counter. */
+	assert_int_equal(monitor_vmstat_parse_buf(old, strlen(old), &v), 0);
+	assert_int_equal(v.refaults, 12345);
+	assert_int_equal(v.file_lru_pages, 30);
+	/* Not vmstat. */
+	assert_int_equal(monitor_vmstat_parse_buf("x 1\n", 4, &v), -EINVAL);
+	assert_int_equal(monitor_vmstat_parse_buf("nr_inactive_file 1\n"
+	    "nr_active_file 2\n", 37, &v), -EINVAL);
+}
+
+static void
+test_monitor_swaps_parse_buf(void **state)
+{
+	static const char text[] =
+	    "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+	    "/dev/zram0                              partition\t4194300\t\t"
+	    "1048576\t\t100\n"
+	    "/swapfile                               file\t\t2097148\t\t0"
+	    "\t\t-2\n"
+	    "/dev/zram12 partition 1000 10 5\n"
+	    "/dev/zramx partition 1000 10 5\n";
+	struct swap_dev d[MONITOR_SWAPS_MAX];
+	size_t n;
+
+	assert_int_equal(monitor_swaps_parse_buf(text, strlen(text), d,
+	    MONITOR_SWAPS_MAX, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(d[0].zram, 0);
+	assert_int_equal(d[0].size_kib, 4194300);
+	assert_int_equal(d[0].used_kib, 1048576);
+	assert_int_equal(d[1].zram, -1);
+	assert_int_equal(d[1].size_kib, 2097148);
+	assert_int_equal(d[2].zram, 12);
+	assert_int_equal(d[3].zram, -1);
+	/* The header alone: no swap. */
+	assert_int_equal(monitor_swaps_parse_buf(text,
+	    (size_t)(strchr(text, '\n') + 1 - text), d, MONITOR_SWAPS_MAX, &n),
+	    0);
+	assert_int_equal(n, 0);
+	assert_int_equal(monitor_swaps_parse_buf("", 0, d, MONITOR_SWAPS_MAX,
+	    &n), -EINVAL);
+	assert_int_equal(monitor_swaps_parse_buf("F T S U P\n/dev/sda2 x\n",
+	    22, d, MONITOR_SWAPS_MAX, &n), -EINVAL);
+}
+
+static void
+test_monitor_mm_stat_parse_buf(void **state)
+{
+	static const char text[] = "  2147483648  1073741824  1090519040"
+	    "        0  1090519040        0        0        0        0\n";
+	struct swap_dev d;
+
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(monitor_mm_stat_parse_buf(text, strlen(text), &d), 0);
+	assert_int_equal(d.orig_bytes, 2147483648ULL);
+	assert_int_equal(d.mem_used_bytes, 1090519040ULL);
+	assert_int_equal(d.mem_limit_bytes, 0);
+	assert_int_equal(monitor_mm_stat_parse_buf("1 2\n", 4, &d), -EINVAL);
+}
+
+static struct swap_dev
+zram_dev(uint64_t size_mib, uint64_t used_mib, uint64_t orig_mib,
+    uint64_t mem_mib, uint64_t limit_mib)
+{
+	struct swap_dev d;
+
+	memset(&d, 0, sizeof(d));
+	d.zram = 0;
+	d.size_kib = size_mib * MIB;
+	d.used_kib = used_mib * MIB;
+	d.orig_bytes = orig_mib << 20;
+	d.mem_used_bytes = mem_mib << 20;
+	d.mem_limit_bytes = limit_mib << 20;
+	return d;
+}
+
+static void
+test_monitor_swap_usable_kib(void **state)
+{
+	struct swap_dev d[2];
+
+	/* A disk: its free space, whatever RAM is left. */
+	d[0] = zram_dev(4096, 1024, 0, 0, 0);
+	d[0].zram = -1;
+	assert_int_equal(monitor_swap_usable_kib(d, 1, 0), 3072 * MIB);
+	/* zram at 2:1, 3 GiB free, 1 GiB of RAM left: 2 GiB usable. */
+	d[0] = zram_dev(4096, 1024, 1024, 512, 0);
+	assert_int_equal(monitor_swap_usable_kib(d, 1, 1024 * MIB),
+	    2048 * MIB);
+	/* Plenty of RAM: its free space. */
+	assert_int_equal(monitor_swap_usable_kib(d, 1, 8192 * MIB),
+	    3072 * MIB);
+	/* Incompressible (a little worse than 1:1): less than the RAM. */
+	d[0] = zram_dev(4096, 2048, 2048, 2100, 0);
+	assert_true(monitor_swap_usable_kib(d, 1, 1024 * MIB) < 1024 * MIB);
+	assert_true(monitor_swap_usable_kib(d, 1, 1024 * MIB) > 990 * MIB);
+	/* Empty: no ratio known yet, 1:1. */
+	d[0] = zram_dev(4096, 0, 0, 0, 0);
+	assert_int_equal(monitor_swap_usable_kib(d, 1, 700 * MIB), 700 * MIB);
+	/* mem_limit: 600 MiB more RAM at most, at 2:1. */
+	d[0] = zram_dev(4096, 1024, 1024, 512, 1112);
+	assert_int_equal(monitor_swap_usable_kib(d, 1, 8192 * MIB),
+	    1200 * MIB);
+	/* A limit reached already: nothing more. */
+	d[0] = zram_dev(4096, 1024, 1024, 512, 500);
+	assert_int_equal(monitor_swap_usable_kib(d, 1, 8192 * MIB), 0);
+	/* zram and a disk: the disk counts whole. */
+	d[0] = zram_dev(4096, 1024, 1024, 512, 0);
+	d[1] = zram_dev(1024, 0, 0, 0, 0);
+	d[1].zram = -1;
+	assert_int_equal(monitor_swap_usable_kib(d, 2, 100 * MIB),
+	    (200 + 1024) * MIB);
+}
+
+static void
+test_monitor_window(void **state)
+{
+	struct rate_window w;
+	uint64_t dv, dt;
+	int i;
+
+	monitor_window_reset(&w);
+	assert_false(monitor_window_rise(&w, 1000, &dv, &dt));
+	monitor_window_add(&w, 1000, 0);
+	assert_false(monitor_window_rise(&w, 1000, &dv, &dt));
+	assert_int_equal(monitor_window_stall_centi(&w, 1000), 0);
+	/* 400 ms stalled a second: every 250 ms, 100 ms more. */
+	for (i = 1; i <= 8; i++)
+		monitor_window_add(&w, 1000 + 250 * (uint64_t)i,
+		    100000 * (uint64_t)i);
+	assert_true(monitor_window_rise(&w, 1000, &dv, &dt));
+	assert_int_equal(dt, 1000);
+	assert_int_equal(dv, 400000);
+	assert_int_equal(monitor_window_stall_centi(&w, 1000), 4000);
+	/* A span longer than what is kept: the oldest. */
+	assert_true(monitor_window_rise(&w, 60000, &dv, &dt));
+	assert_int_equal(dt, 2000);
+	/* Refaults: 20000 pages over 1 s against 100000: 20% a second. */
+	monitor_window_reset(&w);
+	monitor_window_add(&w, 0, 500);
+	monitor_window_add(&w, 500, 10500);
+	monitor_window_add(&w, 1000, 20500);
+	assert_int_equal(monitor_window_thrash_centi(&w, 1000, 100000), 2000);
+	assert_int_equal(monitor_window_thrash_centi(&w, 500, 100000), 2000);
+	/* A counter that fell (reset): no figure. */
+	monitor_window_add(&w, 1500, 5);
+	assert_false(monitor_window_rise(&w, 400, &dv, &dt));
+	/* Many more readings than kept: the newest stay. */
+	monitor_window_reset(&w);
+	for (i = 0; i < 3 * MONITOR_WINDOW_N; i++)
+		monitor_window_add(&w, 100 * (uint64_t)i, 50 * (uint64_t)i);
+	assert_int_equal(w.n, MONITOR_WINDOW_N);
+	assert_int_equal(monitor_window_stall_centi(&w, 1000), 5);
+}
+
 int
 main(void)
 {
@@ -1786,6 +1958,11 @@ main(void)
 		cmocka_unit_test(test_monitor_psi_parse_buf_above_100),
 		cmocka_unit_test(test_monitor_zoneinfo_reserve_parse_buf_real),
 		cmocka_unit_test(test_monitor_read_reserve),
+		cmocka_unit_test(test_monitor_vmstat_parse_buf),
+		cmocka_unit_test(test_monitor_swaps_parse_buf),
+		cmocka_unit_test(test_monitor_mm_stat_parse_buf),
+		cmocka_unit_test(test_monitor_swap_usable_kib),
+		cmocka_unit_test(test_monitor_window),
 		cmocka_unit_test(
 		    test_monitor_zoneinfo_reserve_parse_buf_pcp_high),
 		cmocka_unit_test(
