@@ -201,7 +201,7 @@ t_check "--print-config: drop-ins win over the file, last one last" \
 t_check "--print-config: a drop-in wins over the profile" \
     grep -q -x 'mem_term = 8%' "$out"
 t_check "--print-config: the profile fills the rest" \
-    grep -q -x 'psi_duration = 3s' "$out"
+    grep -q -x 'thrash_cutoff = 20' "$out"
 t_check "--print-config: drop-in rules add to the profile's" \
     grep -F -q -x 'exe = ^/usr/local/sbin/keeper$' "$out"
 
