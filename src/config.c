@@ -73,6 +73,14 @@ const struct config_key config_keys[] = {
 	{ "thresholds", "thrash_mem_gate", TYPE_AMOUNT, OFF(thrash_mem_gate), 0,
 	    PCT(100), NULL,
 	    "a thrash kill also needs MemAvailable at or below" },
+	{ "thresholds", "mem_warn", TYPE_AMOUNT, OFF(mem_warn), 0, PCT(100),
+	    NULL, "warn when MemAvailable is at or below this; 0 = off" },
+	{ "thresholds", "swap_warn", TYPE_AMOUNT, OFF(swap_warn), 0, PCT(100),
+	    NULL, "and free swap at or below this" },
+	{ "thresholds", "psi_warn", TYPE_PERCENT, OFF(psi_warn_centi), 0,
+	    PCT(100), NULL, "warn at this PSI figure (below the gate); 0 = off" },
+	{ "thresholds", "thrash_warn", TYPE_PERCENT, OFF(thrash_warn_centi), 0,
+	    PCT(100), NULL, "warn at this refault rate (below the gate); 0 = off" },
 	{ "thresholds", "fill_rate", TYPE_AMOUNT, OFF(fill_rate), 0, PCT(100),
 	    NULL, "memory assumed to fill per second; 0 = 2G per CPU" },
 
@@ -95,6 +103,8 @@ const struct config_key config_keys[] = {
 	    "program run after each kill (absolute path), empty = off" },
 	{ "notify", "exec_timeout", TYPE_DURATION, OFF(exec_timeout_ms), 100,
 	    SEC(3600), NULL, "the program is killed after this" },
+	{ "notify", "warn_interval", TYPE_DURATION, OFF(warn_interval_ms), 0,
+	    SEC(86400), NULL, "no second warning within this" },
 	{ "notify", "desktop", TYPE_BOOL, OFF(notify_desktop), 0, 1, NULL,
 	    "notify the victim's owner on the desktop" },
 };

@@ -579,6 +579,27 @@ add_stuck(struct daemon *d, pid_t pid, uint64_t start_time)
 	s->n++;
 }
 
+/*
+ * victim_select() with bustd's own children left out: they are never
+ * victims (a hook that takes memory is bounded by exec_timeout instead).
+ */
+static int
+select_victim(struct daemon *d, struct victim *v)
+{
+	pid_t kids[HOOK_MAX];
+	size_t i;
+	int r;
+
+	for (i = 0; i < d->hooks.n; i++)
+		kids[i] = d->hooks.kids[i].pid;
+	d->sel.skip = kids;
+	d->sel.nskip = d->hooks.n;
+	r = victim_select(&d->sel, &d->pc, d->p, &d->stuck, v);
+	d->sel.skip = NULL;
+	d->sel.nskip = 0;
+	return r;
+}
+
 /* What act() did. */
 enum act_result {
 	ACT_STARTED,	/* a kill is under way */
@@ -598,19 +619,11 @@ static enum act_result
 act(struct daemon *d, int sig)
 {
 	enum act_result res = ACT_FAILED;
-	pid_t kids[HOOK_MAX];
 	struct victim v;
-	size_t i;
 	int tries, r;
 
-	/* bustd's own children are never victims: a hook that takes memory
-	 * is bounded by exec_timeout instead. */
-	for (i = 0; i < d->hooks.n; i++)
-		kids[i] = d->hooks.kids[i].pid;
-	d->sel.skip = kids;
-	d->sel.nskip = d->hooks.n;
 	for (tries = 0; tries < 8; tries++) {
-		r = victim_select(&d->sel, &d->pc, d->p, &d->stuck, &v);
+		r = select_victim(d, &v);
 		if (r == -ESRCH) {
 			res = ACT_NOBODY;
 			break;
@@ -633,9 +646,81 @@ act(struct daemon *d, int sig)
 		log_warn("pid %d: left out from now on", (int)v.info.pid);
 		add_stuck(d, v.info.pid, v.info.st.start_time);
 	}
-	d->sel.skip = NULL;
-	d->sel.nskip = 0;
 	return res;
+}
+
+/* What a warning says of the reading that gave it. */
+static void
+warn_reason(const struct daemon *d, const struct decision *out, char *buf,
+    size_t size)
+{
+	char a[LOG_SIZE_MAX], b[LOG_SIZE_MAX], v[16], c[16];
+
+	switch (out->warn_reason) {
+	case REASON_PSI:
+		fmt_centi(v, sizeof(v), out->psi_centi);
+		fmt_cutoff(c, sizeof(c), d->lim.psi_warn_centi);
+		snprintf(buf, size, "PSI %s %s >= psi_warn %s",
+		    metric_names[d->lim.psi_metric], v, c);
+		break;
+	case REASON_THRASH:
+		fmt_centi(v, sizeof(v), out->thrash_centi);
+		fmt_cutoff(c, sizeof(c), d->lim.thrash_warn_centi);
+		snprintf(buf, size, "thrashing: %s%% of the file cache read "
+		    "back per s >= thrash_warn %s", v, c);
+		break;
+	default:
+		log_size(a, sizeof(a), d->in.mem.avail_kib);
+		log_size(b, sizeof(b), d->lim.mem_warn_kib);
+		snprintf(buf, size, "MemAvailable %s <= mem_warn %s", a, b);
+		break;
+	}
+}
+
+/*
+ * The warning level was reached: say who would go first and how much it
+ * holds, in the log (LOG_WARNING), to the hook (BUSTD_EVENT=warning) and,
+ * with [notify] desktop, to every graphical session, in the same words.
+ * A scan, but no signal: it never delays a kill (decide() gives no
+ * warning in a pass that acts).
+ */
+static void
+give_warning(struct daemon *d, const struct decision *out)
+{
+	struct kill_target *t = &d->warned;
+	char text[256], why[160], name[PROC_COMM_MAX], size[LOG_SIZE_MAX];
+	char user[64];
+	struct victim v;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	warn_reason(d, out, why, sizeof(why));
+	r = select_victim(d, &v);
+	if (r == 0) {
+		proc_fill(&d->pc, &v.info, PROC_HAVE_UID | PROC_HAVE_CMDLINE,
+		    &d->killer.scratch);
+		t->pid = v.info.pid;
+		t->uid = v.info.uid;
+		t->rss_kib = v.info.rss_kib;
+		memcpy(t->comm, v.info.st.comm, sizeof(t->comm));
+		if (v.info.cmdline != NULL)
+			snprintf(t->cmdline, sizeof(t->cmdline), "%s",
+			    v.info.cmdline);
+		log_safe(name, sizeof(name), t->comm, strlen(t->comm));
+		log_size(size, sizeof(size), t->rss_kib);
+		snprintf(text, sizeof(text), "Memory is low: %s uses %s and "
+		    "will be stopped first if memory runs out", name, size);
+		sys_user_name(t->uid, user, sizeof(user));
+		log_warn("%s (%s; pid %d, uid %u (%s))", text, why,
+		    (int)t->pid, (unsigned int)t->uid, user);
+	} else {
+		snprintf(text, sizeof(text), "Memory is low, and no process "
+		    "may be stopped (see bustd --list)");
+		log_warn("%s (%s)", text, why);
+	}
+	snprintf(t->reason, sizeof(t->reason), "%s", why);
+	hook_warning(&d->hooks, d->p, t, text);
+	d->m.warnings[out->warn_reason]++;
 }
 
 /* Carry out out->action: choose and signal, escalate, or finish a kill. */
@@ -818,6 +903,9 @@ daemon_poll(struct daemon *d)
 
 	decide(&d->dec, &d->lim, &d->in, out);
 	note_readings(d);
+	if (out->warn)
+		give_warning(d, out);
+	d->m.warning_active = out->warn_active;
 	carry_out(d, out);
 	/* After an event memory has changed: look again before anything
 	 * else. */

@@ -83,6 +83,7 @@ struct daemon {
 	char reason[256];
 	char cgroup_root[PROC_PATH_MAX]; /* the cgroup2 mount, "" if none */
 	struct killer killer;
+	struct kill_target warned; /* who a warning said would go first */
 	char metrics_buf[DAEMON_METRICS_MAX];
 };
 

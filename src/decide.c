@@ -120,6 +120,43 @@ apply_retry(const struct decide_state *st, const struct readings *in,
 	out->at_ms[DL_RETRY] = st->retry_at_ms;
 }
 
+/* Where the warning level stands (see decide.h). */
+static void
+warning(struct decide_state *st, const struct limits *l,
+    const struct readings *in, struct decision *out, uint32_t interval_ms)
+{
+	const struct mem_sample *s = &in->mem;
+	uint64_t w = l->mem_warn_kib;
+	bool swap_low = s->swap_total_kib == 0 ||
+	    monitor_swap_left(s) <= l->swap_warn_kib;
+	bool mem = w > 0 && s->avail_kib <= w && swap_low;
+	bool psi = l->psi_warn_centi > 0 && in->psi_read &&
+	    out->psi_centi >= l->psi_warn_centi;
+	bool thrash = l->thrash_warn_centi > 0 && in->vm_read &&
+	    out->thrash_centi >= l->thrash_warn_centi;
+	bool clear;
+
+	if (mem || psi || thrash) {
+		out->warn_reason = mem ? REASON_MEM_TERM : psi ? REASON_PSI :
+		    REASON_THRASH;
+		if (!st->warn_active && (st->warned_ms == 0 ||
+		    in->now_ms >= st->warned_ms + interval_ms))
+			out->warn = true;
+		st->warn_active = true;
+	} else if (st->warn_active) {
+		/* Off only well clear of every warning level. */
+		clear = (w == 0 || s->avail_kib > w + w / DECIDE_WARN_SLACK ||
+		    !swap_low) &&
+		    (!in->psi_read || out->psi_centi < l->psi_warn_centi -
+		    l->psi_warn_centi / DECIDE_WARN_SLACK) &&
+		    (!in->vm_read || out->thrash_centi < l->thrash_warn_centi -
+		    l->thrash_warn_centi / DECIDE_WARN_SLACK);
+		if (clear)
+			st->warn_active = false;
+	}
+	out->warn_active = st->warn_active;
+}
+
 void
 decide(struct decide_state *st, const struct limits *l,
     const struct readings *in, struct decision *out)
@@ -134,6 +171,7 @@ decide(struct decide_state *st, const struct limits *l,
 	out->level = monitor_mem_level(l, &in->mem);
 
 	pressure(st, l, in, out);
+	warning(st, l, in, out, l->warn_interval_ms);
 
 	if (in->victim.active) {
 		out->action = victim_step(in, out->level == LEVEL_KILL);
@@ -147,6 +185,7 @@ decide(struct decide_state *st, const struct limits *l,
 				st->hold_told = false;
 			}
 			out->at_ms[DL_NOW] = now;
+			out->warn = false;
 			return;
 		}
 		out->at_ms[DL_VICTIM] = victim_deadline(in, out->action);
@@ -164,6 +203,11 @@ decide(struct decide_state *st, const struct limits *l,
 		    out->level == LEVEL_TERM ? REASON_MEM_TERM :
 		    out->psi_due ? REASON_PSI : REASON_THRASH;
 	}
+	/* A warning never delays a kill: with one, it says nothing more. */
+	if (out->action != ACTION_NONE && out->action != ACTION_HOLD)
+		out->warn = false;
+	if (out->warn)
+		st->warned_ms = now;
 	/* The shortage is over: a new one may act at once. */
 	if (out->level == LEVEL_NONE && !out->psi_due && !out->thrash_due)
 		st->retry_at_ms = 0;

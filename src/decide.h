@@ -79,6 +79,8 @@ struct decide_state {
 	struct rate_window thrash_win; /* refaults */
 	struct refill_mark refill;
 	struct pace pace;	/* the last exact readings, for the pace */
+	bool warn_active;	/* at the warning level (with hysteresis) */
+	uint64_t warned_ms;	/* the last warning given; 0: none yet */
 	uint64_t retry_at_ms;	/* nobody to kill: not before; 0: none */
 	bool hold_told;		/* the refill hold was announced */
 };
@@ -89,6 +91,9 @@ struct decision {
 	enum kill_reason reason; /* ACTION_TERM, _KILL: which reading */
 	bool psi_due;		/* PSI says kill */
 	bool thrash_due;	/* refaults say kill */
+	bool warn;		/* give the warning now */
+	bool warn_active;	/* at the warning level */
+	enum kill_reason warn_reason; /* which reading: mem_term, psi, thrash */
 	uint32_t psi_centi;	/* the PSI figure watched, if read */
 	uint32_t thrash_centi;	/* the refault rate, if read */
 	bool announce;		/* first pass of a refill hold: say so */
@@ -116,6 +121,15 @@ bool decide_thrash_wanted(const struct limits *l, const struct mem_sample *s);
  */
 void decide(struct decide_state *st, const struct limits *l,
     const struct readings *in, struct decision *out);
+
+/*
+ * The warning level: MemAvailable at or below mem_warn with free swap at
+ * or below swap_warn, or (read below their gates) PSI at psi_warn or the
+ * refault rate at thrash_warn.  It ends only once memory is a quarter
+ * above mem_warn and the figures a quarter below their warn levels
+ * (hysteresis), and a new warning needs warn_interval since the last.
+ */
+#define DECIDE_WARN_SLACK 4	/* the hysteresis: a quarter */
 
 /* A kill began on the reading of in: the refill mark is that reading. */
 void decide_started(struct decide_state *st, const struct readings *in);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* hook.c: fork + execve of the [notify] programs, never through a shell. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "hook.h"
 #include "log.h"
+#include "text.h"
 
 void
 hook_init(struct hooks *h, const struct sys_ops *ops)
@@ -40,8 +42,9 @@ env_add(char *buf, size_t size, size_t *used, char **envp, size_t n,
 }
 
 size_t
-hook_env(const struct kill_target *t, const char *signal, const char *result,
-    bool dry_run, char *buf, size_t size, char **envp, size_t n)
+hook_env(const struct kill_target *t, const char *event, const char *signal,
+    const char *result, bool dry_run, char *buf, size_t size, char **envp,
+    size_t n)
 {
 	char num[32], uid[16], rss[32], user[64];
 	size_t used = 0, i = 0;
@@ -65,6 +68,7 @@ hook_env(const struct kill_target *t, const char *signal, const char *result,
 	env_add(buf, size, &used, envp, n, &i, "BUSTD_RESULT", result);
 	env_add(buf, size, &used, envp, n, &i, "BUSTD_DRY_RUN",
 	    dry_run ? "1" : "0");
+	env_add(buf, size, &used, envp, n, &i, "BUSTD_EVENT", event);
 	env_add(buf, size, &used, envp, n, &i, "PATH",
 	    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	env_add(buf, size, &used, envp, n, &i, "BUSTD_CMDLINE", t->cmdline);
@@ -168,52 +172,116 @@ plain(char *dst, size_t size, const char *src)
 	dst[o] = '\0';
 }
 
-static void
-notify_desktop(struct hooks *h, const struct kill_target *t)
+/* Is notify-send there?  Said once if not. */
+static bool
+have_notify_send(struct hooks *h)
 {
-	char bus[128], addr[192], runtime[160], body[160], name[PROC_COMM_MAX];
+	if (access(h->notify_send, X_OK) == 0)
+		return true;
+	if (!h->notify_missing_logged)
+		log_info("desktop notification: %s not found (package "
+		    "libnotify-bin): not notifying", h->notify_send);
+	h->notify_missing_logged = true;
+	return false;
+}
+
+/*
+ * notify-send summary and body on uid's session bus, as uid.  quiet: a
+ * missing bus is no news (a user without a graphical session).
+ */
+static void
+notify_uid(struct hooks *h, uid_t uid, const char *urgency,
+    const char *summary, const char *body, bool quiet)
+{
+	char bus[128], addr[192], runtime[160], urg[32];
 	char *argv[8], *envp[5];
 	struct stat st;
 
-	if (t->uid == 0)
-		return;
 	snprintf(bus, sizeof(bus), "%s/%u/bus", h->run_user_dir,
-	    (unsigned int)t->uid);
+	    (unsigned int)uid);
 	snprintf(runtime, sizeof(runtime), "XDG_RUNTIME_DIR=%s/%u",
-	    h->run_user_dir, (unsigned int)t->uid);
-	if (access(h->notify_send, X_OK) < 0) {
-		if (!h->notify_missing_logged)
-			log_info("desktop notification: %s not found "
-			    "(package libnotify-bin): not notifying",
-			    h->notify_send);
-		h->notify_missing_logged = true;
-		return;
-	}
+	    h->run_user_dir, (unsigned int)uid);
 	/* The bus must be the user's own socket. */
-	if (stat(bus, &st) < 0 || !S_ISSOCK(st.st_mode) ||
-	    st.st_uid != t->uid) {
-		log_info("uid %u: no session bus at %s: not notifying",
-		    (unsigned int)t->uid, bus);
+	if (stat(bus, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_uid != uid) {
+		if (!quiet)
+			log_info("uid %u: no session bus at %s: not notifying",
+			    (unsigned int)uid, bus);
 		return;
 	}
-	plain(name, sizeof(name), t->comm);
-	snprintf(body, sizeof(body), "bustd killed %s (pid %d) to free memory",
-	    name, (int)t->pid);
 	snprintf(addr, sizeof(addr), "DBUS_SESSION_BUS_ADDRESS=unix:path=%s",
 	    bus);
+	snprintf(urg, sizeof(urg), "--urgency=%s", urgency);
 	argv[0] = "notify-send";
 	argv[1] = "--app-name=bustd";
-	argv[2] = "--urgency=critical";
+	argv[2] = urg;
 	argv[3] = "--icon=dialog-warning";
-	argv[4] = "Out of memory";
-	argv[5] = body;
+	argv[4] = (char *)summary;
+	argv[5] = (char *)body;
 	argv[6] = NULL;
 	envp[0] = addr;
 	envp[1] = runtime;
 	envp[2] = "PATH=/usr/bin:/bin";
 	envp[3] = NULL;
-	start(h, "notify-send", h->notify_send, argv, envp, t->uid,
+	start(h, "notify-send", h->notify_send, argv, envp, uid,
 	    HOOK_NOTIFY_TIMEOUT_MS);
+}
+
+static void
+notify_desktop(struct hooks *h, const struct kill_target *t)
+{
+	char body[160], name[PROC_COMM_MAX];
+
+	if (t->uid == 0 || !have_notify_send(h))
+		return;
+	plain(name, sizeof(name), t->comm);
+	snprintf(body, sizeof(body), "bustd killed %s (pid %d) to free memory",
+	    name, (int)t->pid);
+	notify_uid(h, t->uid, "critical", "Out of memory", body, false);
+}
+
+/* Every user with a session bus under run_user_dir: the graphical
+ * sessions to warn. */
+static void
+notify_everyone(struct hooks *h, const char *body)
+{
+	struct dirent *e;
+	const char *p;
+	uint64_t uid;
+	DIR *dir;
+
+	if (!have_notify_send(h))
+		return;
+	dir = opendir(h->run_user_dir);
+	if (dir == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL) {
+		p = e->d_name;
+		if (text_u64(&p, e->d_name + strlen(e->d_name), &uid) < 0 ||
+		    *p != '\0' || uid == 0 || uid >= UINT32_MAX)
+			continue;
+		notify_uid(h, (uid_t)uid, "normal", "Memory is low", body, true);
+	}
+	closedir(dir);
+}
+
+void
+hook_warning(struct hooks *h, const struct policy *p,
+    const struct kill_target *t, const char *text)
+{
+	char buf[PROC_CMDLINE_MAX + 1024], what[48];
+	char *envp[16], *argv[2];
+
+	if (p->notify_exec != NULL) {
+		hook_env(t, "warning", "", "", p->dry_run, buf, sizeof(buf),
+		    envp, sizeof(envp) / sizeof(envp[0]));
+		argv[0] = p->notify_exec;
+		argv[1] = NULL;
+		snprintf(what, sizeof(what), "hook %s", p->notify_exec);
+		start(h, what, p->notify_exec, argv, envp, (uid_t)-1,
+		    p->exec_timeout_ms);
+	}
+	if (p->notify_desktop)
+		notify_everyone(h, text);
 }
 
 void
@@ -224,8 +292,8 @@ hook_after_kill(struct hooks *h, const struct policy *p,
 	char *envp[16], *argv[2];
 
 	if (p->notify_exec != NULL) {
-		hook_env(t, signal, result, p->dry_run, buf, sizeof(buf), envp,
-		    sizeof(envp) / sizeof(envp[0]));
+		hook_env(t, "kill", signal, result, p->dry_run, buf,
+		    sizeof(buf), envp, sizeof(envp) / sizeof(envp[0]));
 		argv[0] = p->notify_exec;
 		argv[1] = NULL;
 		snprintf(what, sizeof(what), "hook %s", p->notify_exec);

@@ -37,15 +37,16 @@ struct hooks {
 void hook_init(struct hooks *h, const struct sys_ops *ops);
 
 /*
- * The environment of the hook for t, in buf (size bytes): BUSTD_PID,
+ * The environment of the hook for t, in buf (size bytes): BUSTD_EVENT
+ * ("kill" or "warning"), BUSTD_PID,
  * BUSTD_NAME, BUSTD_UID, BUSTD_USER, BUSTD_RSS_KIB, BUSTD_SIGNAL,
  * BUSTD_REASON, BUSTD_CMDLINE (values as the kernel has them), plus
  * BUSTD_RESULT, BUSTD_DRY_RUN and a PATH.  envp gets up to n - 1
  * pointers and a NULL.  Returns the number of variables.
  */
-size_t hook_env(const struct kill_target *t, const char *signal,
-    const char *result, bool dry_run, char *buf, size_t size, char **envp,
-    size_t n);
+size_t hook_env(const struct kill_target *t, const char *event,
+    const char *signal, const char *result, bool dry_run, char *buf,
+    size_t size, char **envp, size_t n);
 
 /*
  * After a kill ends (result "gone", "stuck" or "dry-run"): start the
@@ -54,6 +55,15 @@ size_t hook_env(const struct kill_target *t, const char *signal,
  */
 void hook_after_kill(struct hooks *h, const struct policy *p,
     const struct kill_target *t, const char *signal, const char *result);
+
+/*
+ * A warning (decide.h): start the [notify] exec program with
+ * BUSTD_EVENT=warning and t the process that would go first (pid 0 if
+ * none), and with [notify] desktop = yes a notification of text to each
+ * graphical session (every user's session bus under run_user_dir).
+ */
+void hook_warning(struct hooks *h, const struct policy *p,
+    const struct kill_target *t, const char *text);
 
 /* Reap exited children (log failures), kill those past their time. */
 void hook_reap(struct hooks *h);

@@ -230,6 +230,23 @@ log_escape(char *dst, size_t size, const char *src, size_t len)
 }
 
 char *
+log_safe(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t i;
+
+	if (size == 0)
+		return dst;
+	for (i = 0; i < len && i + 1 < size; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[i] = c >= 0x20 && c < 0x7f && c != '\\' && c != '<' &&
+		    c != '>' && c != '&' ? (char)c : '?';
+	}
+	dst[i] = '\0';
+	return dst;
+}
+
+char *
 log_size(char *buf, size_t size, uint64_t kib)
 {
 	if (kib >= 1024 * 1024)

@@ -49,6 +49,14 @@ void fatal_r(int r, const char *fmt, ...)
 char *log_escape(char *dst, size_t size, const char *src, size_t len);
 
 /*
+ * Untrusted text for a line that both the log and a desktop notification
+ * show: printable ASCII but '\\', '<', '>' and '&' (notify-send expands
+ * backslash escapes, notification servers read markup) as is, every other
+ * byte as '?'.  NUL-terminates dst (size > 0), truncating.  Returns dst.
+ */
+char *log_safe(char *dst, size_t size, const char *src, size_t len);
+
+/*
  * A size as people read it, the one format of every size bustd prints:
  * "1.50 GiB" from 1 GiB up, "512.0 MiB" below.  Returns buf.
  */

@@ -137,6 +137,16 @@ metrics_format(char *buf, size_t size, const struct metrics *m)
 			put(&o, "bustd_dry_run_decisions_total{reason=\"%s\","
 			    "signal=\"%s\"} %lu\n", kill_reason_names[r],
 			    sig[s], m->dry_kills[r][s]);
+	head(&o, "bustd_warnings_total", "counter",
+	    "Warnings given, by the reading (memory, psi, thrash).");
+	for (r = 0; r < REASON_COUNT; r++)
+		if (r != REASON_MEM_KILL)
+			put(&o, "bustd_warnings_total{reason=\"%s\"} %lu\n",
+			    r == REASON_MEM_TERM ? "memory" :
+			    kill_reason_names[r], m->warnings[r]);
+	gauge(&o, "bustd_warning_active",
+	    "1 while memory or pressure is at the warning level.",
+	    m->warning_active ? 1 : 0);
 	head(&o, "bustd_escalations_total", "counter",
 	    "SIGTERM turned to SIGKILL, by cause.");
 	put(&o, "bustd_escalations_total{cause=\"term_timeout\"} %lu\n",

@@ -25,6 +25,8 @@ struct metrics {
 	unsigned long gone;
 	unsigned long stuck;
 	unsigned long no_candidate;
+	unsigned long warnings[REASON_COUNT]; /* by reading; mem_term: memory */
+	bool warning_active;
 	unsigned long hooks_started;
 	unsigned long hooks_failed;
 	time_t last_kill;		/* 0: none yet */

@@ -516,6 +516,11 @@ monitor_limits(const struct policy *p, uint64_t mem_total_kib,
 	out->thrash_duration_ms = p->thrash_duration_ms;
 	out->thrash_gate_kib = policy_amount_kib(&p->thrash_mem_gate,
 	    mem_total_kib);
+	out->mem_warn_kib = policy_amount_kib(&p->mem_warn, mem_total_kib);
+	out->swap_warn_kib = policy_amount_kib(&p->swap_warn, swap_total_kib);
+	out->psi_warn_centi = p->psi_warn_centi;
+	out->thrash_warn_centi = p->thrash_warn_centi;
+	out->warn_interval_ms = p->warn_interval_ms;
 	out->psi_cutoff_centi = p->psi_cutoff_centi;
 	out->psi_duration_ms = p->psi_duration_ms;
 	out->cooldown_ms = p->cooldown_ms;
@@ -558,6 +563,8 @@ monitor_watch_kib(const struct limits *l)
 		w = l->psi_gate_kib;
 	if (l->thrash_cutoff_centi > 0 && l->thrash_gate_kib > w)
 		w = l->thrash_gate_kib;
+	if (l->mem_warn_kib > w)
+		w = l->mem_warn_kib;
 	return w;
 }
 
@@ -665,6 +672,12 @@ monitor_sleep_ms(const struct limits *l, const struct mem_sample *s,
 
 		if (t == 0 || tt < t)
 			t = tt;
+	}
+	if (l->mem_warn_kib > 0 && s->avail_kib > l->mem_warn_kib) {
+		uint64_t tw = time_to(s->avail_kib, l->mem_warn_kib, rate);
+
+		if (t == 0 || tw < t)
+			t = tw;
 	}
 	if (psi_watch && (t == 0 || t > MONITOR_PSI_POLL_MS))
 		t = MONITOR_PSI_POLL_MS;

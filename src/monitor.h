@@ -93,6 +93,11 @@ struct limits {
 	                                 0: off */
 	uint32_t thrash_duration_ms;
 	uint64_t thrash_gate_kib;
+	uint64_t mem_warn_kib; /* 0: no warning on memory */
+	uint64_t swap_warn_kib;
+	uint32_t psi_warn_centi;
+	uint32_t thrash_warn_centi;
+	uint32_t warn_interval_ms;
 	uint64_t mem_term_kib;
 	uint64_t mem_kill_kib;
 	uint64_t swap_term_kib;

@@ -127,6 +127,10 @@ struct policy {
 	                                 second, in hundredths; 0: off */
 	uint32_t thrash_duration_ms;
 	struct amount thrash_mem_gate;
+	struct amount mem_warn; /* 0: no warning on memory */
+	struct amount swap_warn;
+	uint32_t psi_warn_centi; /* 0: none on PSI */
+	uint32_t thrash_warn_centi; /* 0: none on refaults */
 	struct amount fill_rate; /* per second; 0: 2 GiB/s per CPU */
 
 	/* [kill] */
@@ -145,6 +149,7 @@ struct policy {
 	char *notify_exec; /* NULL: off */
 	uint32_t exec_timeout_ms;
 	bool notify_desktop;
+	uint32_t warn_interval_ms;
 
 	/* Bookkeeping filled by the loader. */
 	uint64_t set_mask; /* bit per key table index: value set */

@@ -2312,7 +2312,7 @@ test_config_load_profile_last_line(void **state)
 	assert_int_equal(p->mem_term.value, 700);
 	assert_int_equal(p->term_timeout_ms, 4000);
 	/* ... and the profile fills the rest. */
-	assert_int_equal(p->psi_duration_ms, 3000);
+	assert_int_equal(p->psi_duration_ms, 1000);
 	assert_int_equal(p->psi_mem_gate.value, 2000);
 	assert_true(p->notify_desktop);
 	for (i = 0; i < SET_COUNT; i++)
@@ -2332,10 +2332,13 @@ test_config_load_profile_desktop_values(void **state)
 	assert_int_equal(p->mem_kill.value, 500);
 	assert_int_equal(p->swap_term.value, 1000);
 	assert_int_equal(p->swap_kill.value, 500);
-	assert_int_equal(p->psi_metric, PSI_SOME_AVG10);
-	assert_int_equal(p->psi_cutoff_centi, 2500);
-	assert_int_equal(p->psi_duration_ms, 3000);
+	assert_int_equal(p->psi_metric, PSI_SOME);
+	assert_int_equal(p->psi_window_ms, 1000);
+	assert_int_equal(p->psi_cutoff_centi, 3000);
+	assert_int_equal(p->psi_duration_ms, 1000);
 	assert_int_equal(p->psi_mem_gate.value, 2000);
+	assert_int_equal(p->thrash_cutoff_centi, 2000);
+	assert_int_equal(p->mem_warn.value, 1500);
 	assert_int_equal(p->term_timeout_ms, 2000);
 	assert_true(p->notify_desktop);
 	assert_true(p->sets[SET_NEVER_KILL].n > 0);
@@ -2359,9 +2362,9 @@ test_config_load_profile_server_values(void **state)
 	assert_int_equal(p->mem_kill.value, 200);
 	assert_int_equal(p->swap_term.value, 1000);
 	assert_int_equal(p->swap_kill.value, 500);
-	assert_int_equal(p->psi_metric, PSI_FULL_AVG10);
+	assert_int_equal(p->psi_metric, PSI_FULL);
 	assert_int_equal(p->psi_cutoff_centi, 4000);
-	assert_int_equal(p->psi_duration_ms, 10000);
+	assert_int_equal(p->psi_duration_ms, 5000);
 	assert_int_equal(p->psi_mem_gate.value, 1000);
 	assert_int_equal(p->term_timeout_ms, 10000);
 	assert_false(p->notify_desktop);
@@ -2474,7 +2477,7 @@ test_config_load_profile_in_dropin(void **state)
 	p = load_path_ok(path, false);
 	assert_int_equal(p->profile, PROFILE_SERVER);
 	assert_int_equal(p->term_timeout_ms, 7000);
-	assert_int_equal(p->psi_metric, PSI_FULL_AVG10);
+	assert_int_equal(p->psi_metric, PSI_FULL);
 	policy_free(p);
 }
 
@@ -2496,7 +2499,7 @@ test_config_print_round_trip_desktop(void **state)
 	char *out = round_trip("[general]\nprofile = desktop\n");
 
 	assert_non_null(strstr(out, "\nprofile = desktop\n"));
-	assert_non_null(strstr(out, "\npsi_duration = 3s\n"));
+	assert_non_null(strstr(out, "\npsi_duration = 1s\n"));
 	free(out);
 }
 
@@ -2507,7 +2510,7 @@ test_config_print_round_trip_server(void **state)
 	                       "[never-kill]\nexe = ^/opt/x$\n");
 
 	assert_non_null(strstr(out, "\nprofile = server\n"));
-	assert_non_null(strstr(out, "\npsi_metric = full_avg10\n"));
+	assert_non_null(strstr(out, "\npsi_metric = full\n"));
 	assert_non_null(strstr(out, "\nexe = ^/opt/x$\n"));
 	free(out);
 }
@@ -2534,6 +2537,10 @@ static const char every_key[] =
     "thrash_cutoff = 12.5\n"
     "thrash_duration = 3s\n"
     "thrash_mem_gate = 30%\n"
+    "mem_warn = 20%\n"
+    "swap_warn = 1G\n"
+    "psi_warn = 12\n"
+    "thrash_warn = 7.5\n"
     "fill_rate = 12800M\n"
     "\n"
     "[kill]\n"
@@ -2567,6 +2574,7 @@ static const char every_key[] =
     "[notify]\n"
     "exec = /bin/true\n"
     "exec_timeout = 1h\n"
+    "warn_interval = 10m\n"
     "desktop = yes\n";
 
 static void
@@ -2657,7 +2665,7 @@ test_config_load_overrides_win(void **state)
 	/* The rest stays as the file and its profile say. */
 	assert_int_equal(p->cooldown_ms, 9000);
 	assert_int_equal(p->profile, PROFILE_SERVER);
-	assert_int_equal(p->psi_metric, PSI_FULL_AVG10);
+	assert_int_equal(p->psi_metric, PSI_FULL);
 	policy_free(p);
 }
 

@@ -374,6 +374,39 @@ test_daemon_zram_usable_swap(void **state)
 	kit_close(t);
 }
 
+/* The warning level: who would go first, said once, nothing signalled. */
+static void
+test_daemon_warning(void **state)
+{
+	struct kit *t = kit_open("[thresholds]\nmem_warn = 2G\n"
+	    "[notify]\nexec = /bin/true\nwarn_interval = 1m\n");
+	struct capture cap;
+	char log[4096];
+	const char *w;
+
+	t->f.spawn_pid = 4194001;
+	set_avail(t, 1500);
+	capture_start(&cap);
+	daemon_poll(&d);
+	fake_sys_advance(&t->f, 500);
+	daemon_poll(&d);
+	capture_end(&cap, log, sizeof(log));
+	w = strstr(log, "warning: Memory is low: hog uses 1.91 GiB and will be "
+	    "stopped first if memory runs out (MemAvailable 1.46 GiB <= "
+	    "mem_warn 2.00 GiB; pid 3100, uid 1000 (");
+	assert_non_null(w);
+	assert_null(strstr(w + 16, "Memory is low"));
+	assert_int_equal(d.m.warnings[REASON_MEM_TERM], 1);
+	assert_true(d.m.warning_active);
+	/* The hook ran, once; no signal was sent. */
+	assert_int_equal(fake_sys_count(&t->f, "spawn", 0), 1);
+	assert_string_equal(fake_sys_nth(&t->f, "spawn", 0)->path, "/bin/true");
+	assert_int_equal(fake_sys_count(&t->f, "pidfd_send_signal", 0), 0);
+	assert_int_equal(d.warned.pid, 3100);
+	assert_string_equal(d.warned.comm, "hog");
+	kit_close(t);
+}
+
 static void
 test_daemon_metrics(void **state)
 {
@@ -417,6 +450,7 @@ main(void)
 		cmocka_unit_test(test_daemon_reload),
 		cmocka_unit_test(test_daemon_levels_follow_swap),
 		cmocka_unit_test(test_daemon_zram_usable_swap),
+		cmocka_unit_test(test_daemon_warning),
 		cmocka_unit_test(test_daemon_metrics),
 	};
 

@@ -618,6 +618,125 @@ test_decide_thrash_gate_and_rate(void **state)
 	assert_false(decide_thrash_wanted(&w.l, &w.in.mem));
 }
 
+/* --- The warning level --- */
+
+static void
+warn_levels(struct world *w)
+{
+	w->l.mem_warn_kib = 2000 * MIB;
+	w->l.warn_interval_ms = 60000;
+}
+
+static void
+test_decide_warning_once_per_interval(void **state)
+{
+	struct world w;
+
+	world_init(&w);
+	warn_levels(&w);
+	avail(&w, 2001);
+	pass(&w);
+	assert_false(w.out.warn);
+	assert_false(w.out.warn_active);
+	avail(&w, 2000);
+	pass(&w);
+	assert_true(w.out.warn);
+	assert_true(w.out.warn_active);
+	assert_int_equal(w.out.warn_reason, REASON_MEM_TERM);
+	assert_int_equal(w.out.action, ACTION_NONE);
+	/* Said once while it lasts. */
+	later(&w, 1000);
+	avail(&w, 1800);
+	pass(&w);
+	assert_false(w.out.warn);
+	assert_true(w.out.warn_active);
+	/* Hysteresis: a little above mem_warn is still the warning level. */
+	avail(&w, 2400);
+	pass(&w);
+	assert_true(w.out.warn_active);
+	avail(&w, 2501);
+	pass(&w);
+	assert_false(w.out.warn_active);
+	/* Back within warn_interval: the level, but no second warning. */
+	later(&w, 1000);
+	avail(&w, 1900);
+	pass(&w);
+	assert_true(w.out.warn_active);
+	assert_false(w.out.warn);
+	avail(&w, 3000);
+	pass(&w);
+	/* After it, a new warning. */
+	w.in.now_ms = 1000000 + 60000;
+	avail(&w, 1900);
+	pass(&w);
+	assert_true(w.out.warn);
+}
+
+static void
+test_decide_warning_never_delays_a_kill(void **state)
+{
+	struct world w;
+
+	/* Straight from plenty to mem_term: the kill, no warning. */
+	world_init(&w);
+	warn_levels(&w);
+	avail(&w, 900);
+	assert_int_equal(pass(&w), ACTION_TERM);
+	assert_false(w.out.warn);
+	assert_true(w.out.warn_active);
+	/* Nor while a victim is on its way out, nor when it is gone. */
+	decide_started(&w.st, &w.in);
+	victim_start(&w, SIGTERM, 2000);
+	later(&w, 100);
+	assert_int_equal(pass(&w), ACTION_WAIT);
+	assert_false(w.out.warn);
+	w.in.victim.gone = true;
+	assert_int_equal(pass(&w), ACTION_GONE);
+	assert_false(w.out.warn);
+}
+
+static void
+test_decide_warning_on_pressure(void **state)
+{
+	struct world w;
+	uint64_t t0;
+
+	world_init(&w);
+	w.l.psi_warn_centi = 1500;
+	w.l.thrash_warn_centi = 1000;
+	w.l.warn_interval_ms = 60000;
+	w.l.psi_duration_ms = 60000;
+	avail(&w, 1500);
+	t0 = w.in.now_ms;
+	psi_at(&w, 2000, t0, 20);
+	pass(&w);
+	assert_true(w.out.warn);
+	assert_int_equal(w.out.warn_reason, REASON_PSI);
+	/* A quarter below psi_warn ends it. */
+	later(&w, 250);
+	psi_at(&w, 1200, t0, 20);
+	pass(&w);
+	assert_true(w.out.warn_active);
+	later(&w, 250);
+	psi_at(&w, 1100, t0, 20);
+	pass(&w);
+	assert_false(w.out.warn_active);
+	/* Refaults, off the PSI gate. */
+	world_init(&w);
+	w.l.thrash_warn_centi = 1000;
+	avail(&w, 2500);
+	t0 = w.in.now_ms;
+	thrash_at(&w, t0, 15000, 100000);
+	w.l.thrash_duration_ms = 60000;
+	pass(&w);
+	assert_false(w.out.warn);
+	later(&w, 500);
+	thrash_at(&w, t0, 15000, 100000);
+	pass(&w);
+	assert_true(w.out.warn);
+	assert_int_equal(w.out.warn_reason, REASON_THRASH);
+}
+
 /* --- The victim under way --- */
 
 static void
@@ -864,6 +983,9 @@ main(void)
 		cmocka_unit_test(test_decide_psi_window_below_cutoff),
 		cmocka_unit_test(test_decide_thrash),
 		cmocka_unit_test(test_decide_thrash_gate_and_rate),
+		cmocka_unit_test(test_decide_warning_once_per_interval),
+		cmocka_unit_test(test_decide_warning_never_delays_a_kill),
+		cmocka_unit_test(test_decide_warning_on_pressure),
 		cmocka_unit_test(test_decide_escalation_after_term_timeout),
 		cmocka_unit_test(test_decide_escalation_at_kill_level),
 		cmocka_unit_test(test_decide_sigkill_first_never_escalates),

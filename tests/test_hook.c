@@ -91,9 +91,10 @@ test_hook_env_all_variables(void **state)
 	size_t n;
 
 	target_init(&t, 4242, NO_SUCH_UID, "hog");
-	n = hook_env(&t, "SIGKILL", "gone", false, buf, sizeof(buf), envp, 16);
-	assert_int_equal(n, 11);
+	n = hook_env(&t, "kill", "SIGKILL", "gone", false, buf, sizeof(buf), envp, 16);
+	assert_int_equal(n, 12);
 	assert_null(envp[n]);
+	assert_env(envp, "BUSTD_EVENT", "kill");
 	assert_env(envp, "BUSTD_PID", "4242");
 	assert_env(envp, "BUSTD_NAME", "hog");
 	assert_env(envp, "BUSTD_UID", "3999999");
@@ -114,9 +115,9 @@ test_hook_env_user_name(void **state)
 	char buf[PROC_CMDLINE_MAX + 1024], *envp[16];
 
 	target_init(&t, 1, 0, "x");
-	assert_int_equal(hook_env(&t, "SIGTERM", "gone", false, buf,
+	assert_int_equal(hook_env(&t, "kill", "SIGTERM", "gone", false, buf,
 	                     sizeof(buf), envp, 16),
-	    11);
+	    12);
 	assert_env(envp, "BUSTD_UID", "0");
 	assert_env(envp, "BUSTD_USER", "root");
 }
@@ -128,16 +129,16 @@ test_hook_env_dry_run(void **state)
 	char buf[PROC_CMDLINE_MAX + 1024], *envp[16];
 
 	target_init(&t, 77, NO_SUCH_UID, "hog");
-	assert_int_equal(hook_env(&t, "SIGTERM", "dry-run", true, buf,
+	assert_int_equal(hook_env(&t, "kill", "SIGTERM", "dry-run", true, buf,
 	                     sizeof(buf), envp, 16),
-	    11);
+	    12);
 	assert_env(envp, "BUSTD_DRY_RUN", "1");
 	assert_env(envp, "BUSTD_RESULT", "dry-run");
 	assert_env(envp, "BUSTD_SIGNAL", "SIGTERM");
 
-	assert_int_equal(hook_env(&t, "SIGKILL", "stuck", false, buf,
+	assert_int_equal(hook_env(&t, "kill", "SIGKILL", "stuck", false, buf,
 	                     sizeof(buf), envp, 16),
-	    11);
+	    12);
 	assert_env(envp, "BUSTD_DRY_RUN", "0");
 	assert_env(envp, "BUSTD_RESULT", "stuck");
 }
@@ -163,9 +164,9 @@ test_hook_env_hostile_comm(void **state)
 		assert_true(strlen(names[i]) < PROC_COMM_MAX);
 		target_init(&t, 100, NO_SUCH_UID, names[i]);
 		snprintf(t.reason, sizeof(t.reason), "rule %s", names[i]);
-		assert_int_equal(hook_env(&t, "SIGKILL", "gone", false, buf,
+		assert_int_equal(hook_env(&t, "kill", "SIGKILL", "gone", false, buf,
 		                     sizeof(buf), envp, 16),
-		    11);
+		    12);
 		assert_env(envp, "BUSTD_NAME", names[i]);
 		assert_env(envp, "BUSTD_REASON", t.reason);
 		assert_env(envp, "BUSTD_CMDLINE", t.cmdline);
@@ -185,9 +186,9 @@ test_hook_env_cmdline_4096(void **state)
 	for (i = 0; i < PROC_CMDLINE_MAX; i++)
 		t.cmdline[i] = (char)(1 + i % 255);
 	t.cmdline[PROC_CMDLINE_MAX] = '\0';
-	assert_int_equal(hook_env(&t, "SIGKILL", "gone", false, buf,
+	assert_int_equal(hook_env(&t, "kill", "SIGKILL", "gone", false, buf,
 	                     sizeof(buf), envp, 16),
-	    11);
+	    12);
 	v = env_get(envp, "BUSTD_CMDLINE");
 	assert_non_null(v);
 	assert_int_equal(strlen(v), PROC_CMDLINE_MAX);
@@ -221,9 +222,9 @@ test_hook_env_small_buf(void **state)
 	target_init(&t, 4242, NO_SUCH_UID, "hog");
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		memset(mem, GUARD, sizeof(mem));
-		n = hook_env(&t, "SIGKILL", "gone", false, (char *)mem,
+		n = hook_env(&t, "kill", "SIGKILL", "gone", false, (char *)mem,
 		    sizes[i], envp, 16);
-		assert_true(n <= 11);
+		assert_true(n <= 12);
 		assert_null(envp[n]);
 		assert_inside(envp, n, (char *)mem, sizes[i]);
 		for (j = sizes[i]; j < sizeof(mem); j++)
@@ -249,7 +250,7 @@ test_hook_env_small_n(void **state)
 	for (k = 1; k <= 8; k++) {
 		for (i = 0; i < sizeof(envp) / sizeof(envp[0]); i++)
 			envp[i] = (char *)&envp; /* a guard value */
-		n = hook_env(&t, "SIGKILL", "gone", false, buf, sizeof(buf),
+		n = hook_env(&t, "kill", "SIGKILL", "gone", false, buf, sizeof(buf),
 		    envp, k);
 		/* Up to k - 1 pointers and a NULL. */
 		assert_int_equal(n, k - 1);

@@ -277,7 +277,7 @@ test_metrics_format_counters_total(void **state)
 		/* All bustd's own. */
 		assert_int_equal(strncmp(fam[i].name, "bustd_", 6), 0);
 	}
-	assert_int_equal(counters, 8);
+	assert_int_equal(counters, 9);
 	assert_line(buf, "# TYPE bustd_victims_gone_total counter");
 	assert_line(buf, "bustd_victims_gone_total 9");
 	assert_line(buf, "bustd_victims_stuck_total 10");
