@@ -225,6 +225,17 @@ mem_reason(const struct daemon *d, char *buf, size_t size, bool kill_level)
 	}
 	log_size(sf, sizeof(sf), s->swap_free_kib);
 	log_size(sl, sizeof(sl), swap_level);
+	if (s->zram) {
+		char us[LOG_SIZE_MAX];
+
+		/* zram: the swap compared is what the RAM left can hold. */
+		log_size(us, sizeof(us), s->swap_usable_kib);
+		snprintf(buf, size, "MemAvailable %s <= %s %s, SwapFree %s, "
+		    "usable %s (zram) <= %s %s",
+		    av, kill_level ? "mem_kill" : "mem_term", lv, sf, us,
+		    kill_level ? "swap_kill" : "swap_term", sl);
+		return;
+	}
 	snprintf(buf, size, "MemAvailable %s <= %s %s, SwapFree %s <= %s %s",
 	    av, kill_level ? "mem_kill" : "mem_term", lv, sf,
 	    kill_level ? "swap_kill" : "swap_term", sl);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # desktop.sh: desktop = yes sends "bustd killed NAME (pid N) to free
-# memory" to the victim owner's session bus, as that user.  The test runs
+# memory" to the victim owner's session bus, as that user; and before
+# that, at mem_warn, "Memory is low: NAME uses SIZE and will be stopped
+# first if memory runs out" to every session, in the words of the log.  The test runs
 # a session dbus-daemon for a test user at /run/user/UID/bus and catches
 # the org.freedesktop.Notifications.Notify call with dbus-monitor.
 . "${srcdir:-.}/tests/e2e/lib.sh"
@@ -74,6 +76,7 @@ write_conf <<CONF
 [general]
 profile = none
 [thresholds]
+mem_warn = $((AV - 512 * 1024))K
 mem_term = $((AV - 1024 * 1024))K
 mem_kill = $((AV - 2048 * 1024))K
 psi_metric = off
@@ -81,6 +84,7 @@ psi_metric = off
 exe = ^$T/bin/
 [notify]
 desktop = yes
+warn_interval = 10m
 CONF
 start_bustd -v
 
@@ -105,6 +109,20 @@ t_check "sent as the user, not as root" \
     grep -q "^Notify uid=$TUID app=bustd summary=Out of memory body=bustd killed hog (pid $HOG) to free memory$" \
     "$T/notifyd.log"
 grep -A8 "member=Notify" "$T/monitor.log" | sed 's/^/# monitor: /'
+
+# The warning, before the kill, once, in the same words as the log's.
+WARN=$(sed -n 's/^warning: \(Memory is low: hog uses .* and will be stopped first if memory runs out\) (.*/\1/p' "$T/bustd.log")
+t_check "bustd logged one warning naming the hog" \
+    [ "$(echo "$WARN" | grep -c 'Memory is low: hog uses')" = 1 ]
+t_check "the warning came before the kill" \
+    [ "$(grep -n 'Memory is low' "$T/bustd.log" | cut -d: -f1)" -lt \
+      "$(grep -n 'sending SIGTERM' "$T/bustd.log" | cut -d: -f1)" ]
+t_check "the session got the warning, in the log's words" \
+    grep -q "^Notify uid=$TUID app=bustd summary=Memory is low body=$WARN$" \
+    "$T/notifyd.log"
+t_check "dbus-monitor saw it" \
+    grep -q "string \"$WARN\"" "$T/monitor.log"
+echo "# warning: $WARN"
 t_check "bustd survived" t_running "$BUSTD_PID"
 kill -s TERM "$MON" "$BUS" "$NOTIFYD_PID" 2>/dev/null
 e2e_done

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,9 @@
  * -m  instead of allocating, read random pages of FILE (mmap) until -t
  * -w  create this file once started (children forked, handler set)
  * -n  call itself NAME (prctl PR_SET_NAME: any bytes, 15 at most)
+ * -u  fill with data that does not compress (zram gains nothing on it)
+ * -l  lock what it takes in RAM (mlock: a ballast that shrinks the
+ *     machine; give it the cap it should hold and -r 0)
  */
 
 static double
@@ -88,8 +93,10 @@ main(int argc, char **argv)
 	size_t cap_mib = 1024, chunk = 4, done = 0;
 	const char *ready = NULL, *file = NULL;
 	int children = 0, ch, i;
+	bool random_fill = false, lock = false;
+	uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL + 1;
 
-	while ((ch = getopt(argc, argv, "r:c:t:ik:m:w:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "r:c:t:ik:m:w:n:ul")) != -1) {
 		switch (ch) {
 		case 'r':
 			rate = atof(optarg);
@@ -115,11 +122,17 @@ main(int argc, char **argv)
 		case 'n':
 			prctl(PR_SET_NAME, optarg, 0, 0, 0);
 			break;
+		case 'u':
+			random_fill = true;
+			break;
+		case 'l':
+			lock = true;
+			break;
 		default:
 			fprintf(stderr,
 			    "usage: hog [-r MIB_PER_S] [-c CAP_MIB] "
 			    "[-t SECONDS] [-i] [-k N] [-m FILE] [-w FILE] "
-			    "[-n NAME]\n");
+			    "[-n NAME] [-u] [-l]\n");
 			return 2;
 		}
 	}
@@ -154,7 +167,24 @@ main(int argc, char **argv)
 				usleep(10000);
 				continue;
 			}
-			memset(p, 0x5a, n);
+			if (lock && mlock(p, n) < 0) {
+				perror("mlock");
+				return 1;
+			}
+			if (random_fill) {
+				uint64_t *w = (uint64_t *)(void *)p;
+				size_t k;
+
+				/* xorshift64: as good as random to lz4. */
+				for (k = 0; k < n / sizeof(*w); k++) {
+					x ^= x << 13;
+					x ^= x >> 7;
+					x ^= x << 17;
+					w[k] = x;
+				}
+			} else {
+				memset(p, 0x5a, n);
+			}
 			done += chunk;
 		}
 		if (done >= cap_mib) {
