@@ -15,6 +15,7 @@ decide_init(struct decide_state *st)
 	monitor_pace_reset(&st->pace);
 	monitor_window_reset(&st->psi_win);
 	monitor_window_reset(&st->thrash_win);
+	monitor_window_reset(&st->scan_win);
 }
 
 bool
@@ -53,9 +54,22 @@ pressure(struct decide_state *st, const struct limits *l,
 	if (!in->thrash_watch) {
 		st->thrash.holding = false;
 		monitor_window_reset(&st->thrash_win);
+		monitor_window_reset(&st->scan_win);
 	} else if (in->vm_read) {
+		uint64_t scans = 0, dt;
+
 		monitor_window_add(&st->thrash_win, now, in->vm.refaults);
-		out->thrash_centi = monitor_window_thrash_centi(&st->thrash_win,
+		monitor_window_add(&st->scan_win, now, in->vm.scanned);
+		/*
+		 * Refaults count only while reclaim runs: after a kill, a
+		 * program reads back what it lost, fast, into memory that is
+		 * free now, and that is no thrashing (lmkd counts them within
+		 * a reclaim cycle for the same reason).
+		 */
+		monitor_window_rise(&st->scan_win, MONITOR_THRASH_WINDOW_MS,
+		    &scans, &dt);
+		out->thrash_centi = scans == 0 ? 0 :
+		    monitor_window_thrash_centi(&st->thrash_win,
 		    MONITOR_THRASH_WINDOW_MS, in->vm.file_lru_pages);
 		out->thrash_due = monitor_thrash_hold(&st->thrash, l,
 		    out->thrash_centi, in->mem.avail_kib, now);

@@ -77,6 +77,7 @@ struct decide_state {
 	struct rate_window psi_win; /* stall totals, psi_metric some, full */
 	struct psi_state thrash;
 	struct rate_window thrash_win; /* refaults */
+	struct rate_window scan_win; /* pages scanned by reclaim */
 	struct refill_mark refill;
 	struct pace pace;	/* the last exact readings, for the pace */
 	bool warn_active;	/* at the warning level (with hysteresis) */

@@ -167,10 +167,11 @@ int
 monitor_vmstat_parse_buf(const char *buf, size_t len,
     struct vmstat_sample *out)
 {
-	enum { RF_FILE, RF_ANON, RF_OLD, ACT, INACT, NKEYS };
+	enum { RF_FILE, RF_ANON, RF_OLD, ACT, INACT, SCAN_K, SCAN_D, NKEYS };
 	static const char keys[NKEYS][24] = { "workingset_refault_file",
 		"workingset_refault_anon", "workingset_refault",
-		"nr_active_file", "nr_inactive_file" };
+		"nr_active_file", "nr_inactive_file", "pgscan_kswapd",
+		"pgscan_direct" };
 	const char *p = buf, *end = buf + len, *line, *q;
 	uint64_t v[NKEYS] = { 0 };
 	unsigned int seen = 0;
@@ -199,6 +200,7 @@ monitor_vmstat_parse_buf(const char *buf, size_t len,
 	else
 		return -EINVAL;
 	out->file_lru_pages = v[ACT] + v[INACT];
+	out->scanned = v[SCAN_K] + v[SCAN_D];
 	return 0;
 }
 

@@ -47,6 +47,7 @@ struct vmstat_sample {
 	uint64_t refaults; /* workingset_refault_file + _anon, or, before
 	                      Linux 5.9, workingset_refault */
 	uint64_t file_lru_pages; /* nr_active_file + nr_inactive_file */
+	uint64_t scanned; /* pgscan_kswapd + pgscan_direct: reclaim at work */
 };
 
 /* One swap device of /proc/swaps, and for zram its mm_stat. */

@@ -547,6 +547,8 @@ thrash_at(struct world *w, uint64_t start_ms, uint64_t rate, uint64_t lru)
 	w->in.vm_read = true;
 	w->in.vm.refaults = 1000000 + (w->in.now_ms - start_ms) * rate / 1000;
 	w->in.vm.file_lru_pages = lru;
+	/* Reclaim at work all along. */
+	w->in.vm.scanned = 5000000 + (w->in.now_ms - start_ms) * 4;
 }
 
 static void
@@ -592,6 +594,27 @@ test_decide_thrash(void **state)
 	later(&w, 250);
 	thrash_at(&w, t0, 50000, 100000);
 	assert_int_equal(pass(&w), ACTION_TERM);
+}
+
+/* Refaults without reclaim: a program reading back what it lost, into
+ * memory that is free now.  No thrashing. */
+static void
+test_decide_thrash_needs_reclaim(void **state)
+{
+	struct world w;
+	uint64_t t0;
+	int i;
+
+	world_init(&w);
+	avail(&w, 2500);
+	t0 = w.in.now_ms;
+	for (i = 0; i < 20; i++) {
+		thrash_at(&w, t0, 200000, 100000);
+		w.in.vm.scanned = 5000000;
+		assert_int_equal(pass(&w), ACTION_NONE);
+		assert_int_equal(w.out.thrash_centi, 0);
+		later(&w, 250);
+	}
 }
 
 static void
@@ -982,6 +1005,7 @@ main(void)
 		cmocka_unit_test(test_decide_psi_window),
 		cmocka_unit_test(test_decide_psi_window_below_cutoff),
 		cmocka_unit_test(test_decide_thrash),
+		cmocka_unit_test(test_decide_thrash_needs_reclaim),
 		cmocka_unit_test(test_decide_thrash_gate_and_rate),
 		cmocka_unit_test(test_decide_warning_once_per_interval),
 		cmocka_unit_test(test_decide_warning_never_delays_a_kill),

@@ -1778,7 +1778,8 @@ test_monitor_vmstat_parse_buf(void **state)
 	    "nr_inactive_file 39131\nnr_active_file 45099\n"
 	    "workingset_nodes 194\nworkingset_refault_anon 478328\n"
 	    "workingset_refault_file 75391560\n"
-	    "workingset_activate_file 27945667\n";
+	    "workingset_activate_file 27945667\n"
+	    "pgscan_kswapd 241682429\npgscan_direct 56897763\n";
 	static const char old[] = "nr_inactive_file 10\nnr_active_file 20\n"
 	    "workingset_refault 12345\nworkingset_activate 99\n";
 	struct vmstat_sample v;
@@ -1786,6 +1787,7 @@ test_monitor_vmstat_parse_buf(void **state)
 	assert_int_equal(monitor_vmstat_parse_buf(now, strlen(now), &v), 0);
 	assert_int_equal(v.refaults, 75391560 + 478328);
 	assert_int_equal(v.file_lru_pages, 39131 + 45099);
+	assert_int_equal(v.scanned, 241682429 + 56897763);
 	/* Before Linux 5.9: one counter. */
 	assert_int_equal(monitor_vmstat_parse_buf(old, strlen(old), &v), 0);
 	assert_int_equal(v.refaults, 12345);
