@@ -636,6 +636,68 @@ argrec_notify(struct argrec *a, struct hkit *k, const char *comm)
 	hook_after_kill(&k->h, &k->p, &k->t, "SIGKILL", "gone");
 }
 
+/*
+ * A warning goes to every session bus there is, with the daemon's text as
+ * its body; the hook gets BUSTD_EVENT=warning.  Root's bus is left out.
+ */
+static void
+test_hook_warning(void **state)
+{
+	struct hkit *k = hkit_open();
+	struct argrec a;
+	char dir[PATH_MAX + 32];
+
+	memset(&a, 0, sizeof(a));
+	a.ops = k->f.ops;
+	a.ops.spawn = argrec_spawn;
+	a.ops.now_ms = argrec_now;
+	a.ops.ctx = &a;
+	a.now_ms = 1000000;
+	k->h.ops = &a.ops;
+	hkit_bus(k, desktop_uid(), 's');
+	/* Root's folder, and a stray name: neither is notified. */
+	snprintf(dir, sizeof(dir), "%s/0", k->tmp);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(dir, sizeof(dir), "%s/x1", k->tmp);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	k->p.notify_desktop = true;
+	k->h.notify_send = "/bin/true";
+	hook_warning(&k->h, &k->p, &k->t, "Memory is low: hog uses 1.0 GiB "
+	    "and will be stopped first if memory runs out");
+	assert_int_equal(a.nspawn, 1);
+	assert_int_equal(a.uid, desktop_uid());
+	assert_string_equal(a.argv[2], "--urgency=normal");
+	assert_string_equal(a.argv[4], "Memory is low");
+	assert_string_equal(a.argv[5], "Memory is low: hog uses 1.0 GiB and "
+	    "will be stopped first if memory runs out");
+
+	/* The hook runs too. */
+	k->h.ops = &k->f.ops;
+	k->p.notify_desktop = false;
+	snprintf(k->exec, sizeof(k->exec), "/bin/true");
+	k->p.notify_exec = k->exec;
+	hook_warning(&k->h, &k->p, &k->t, "x");
+	assert_int_equal(fake_sys_count(&k->f, "spawn", 0), 1);
+	assert_string_equal(fake_sys_nth(&k->f, "spawn", 0)->path, "/bin/true");
+	hkit_close(k);
+}
+
+/* What a warning's hook is told: the event, and no signal or result. */
+static void
+test_hook_env_warning(void **state)
+{
+	struct kill_target t;
+	char buf[PROC_CMDLINE_MAX + 1024], *envp[16];
+
+	target_init(&t, 4242, NO_SUCH_UID, "hog");
+	assert_int_equal(hook_env(&t, "warning", "", "", false, buf,
+	    sizeof(buf), envp, 16), 12);
+	assert_env(envp, "BUSTD_EVENT", "warning");
+	assert_env(envp, "BUSTD_SIGNAL", "");
+	assert_env(envp, "BUSTD_RESULT", "");
+	assert_env(envp, "BUSTD_PID", "4242");
+}
+
 /* The body of the notification for a process named comm (cut to 15). */
 static char *
 notify_body(const char *comm, char *body, size_t size)
@@ -1279,6 +1341,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hook_warning),
+		cmocka_unit_test(test_hook_env_warning),
 		cmocka_unit_test(test_hook_env_all_variables),
 		cmocka_unit_test(test_hook_env_user_name),
 		cmocka_unit_test(test_hook_env_dry_run),
