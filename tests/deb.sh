@@ -21,10 +21,28 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 installed=no
+dropin=
+dropin_bad=
+dropdir_made=no
 deb_cleanup()
 {
+	if [ "$installed" = yes ]; then
+		# A daemon the package or this test started, which prerm may
+		# not stop (policy-rc.d).
+		if [ -x /etc/init.d/bustd ]; then
+			/etc/init.d/bustd stop >/dev/null 2>&1
+		fi
+		dc_pid=$(cat /run/bustd.pid 2>/dev/null)
+		case $(readlink "/proc/${dc_pid:-0}/exe" 2>/dev/null) in
+		/usr/sbin/bustd*) kill -s TERM "$dc_pid" ;;
+		esac
+	fi
 	if [ "$installed" = yes ] && dpkg-query -W bustd >/dev/null 2>&1; then
 		dpkg -P bustd >/dev/null 2>&1
+	fi
+	rm -f ${dropin:+"$dropin"} ${dropin_bad:+"$dropin_bad"}
+	if [ "$dropdir_made" = yes ] && [ -d /etc/bustd.d ] && deb_unknown; then
+		rmdir /etc/bustd.d 2>/dev/null
 	fi
 	t_cleanup
 }
@@ -167,15 +185,19 @@ if [ "$rc" -eq 0 ] && ! grep -q '^E: ' "$t_tmp/lintian.tags"; then
 else
 	t_not_ok "lintian finds no error" "exit status $rc"
 fi
+t_check "lintian no longer asks for an init script" deb_lacks \
+    'package-supports-alternative-init-but-no-init.d-script' \
+    "$t_tmp/lintian.tags"
 
 # --- What the package holds ---
 
 echo "# dpkg -c $(basename "$deb"):"
 dpkg -c "$deb" > "$t_tmp/contents"
 deb_show "$t_tmp/contents"
-for f in ./usr/sbin/bustd ./etc/bustd.conf \
+for f in ./usr/sbin/bustd ./etc/bustd.conf ./etc/init.d/bustd ./etc/bustd.d/ \
     ./lib/systemd/system/bustd.service ./usr/share/man/man8/bustd.8.gz \
-    ./usr/share/man/man5/bustd.conf.5.gz; do
+    ./usr/share/man/man5/bustd.conf.5.gz \
+    ./usr/share/doc/bustd/examples/bustd.rules.yml; do
 	t_check "the package holds $f" \
 	    grep -q " $f\$" "$t_tmp/contents"
 done
@@ -190,10 +212,36 @@ t_check "the package does not depend on libinih1" \
 
 # --- Install ---
 
-if [ -d /run/systemd/system ]; then
-	echo "# systemd runs this machine: postinst starts bustd"
+# postinst starts bustd (bustd.service under systemd, /etc/init.d/bustd
+# without it) with the shipped policy, which kills for real.  A drop-in
+# laid before the package makes that daemon a dry run that signals
+# nothing, whatever happens on this machine meanwhile, and has it write
+# its metrics here (the reload check reads them).
+if [ ! -d /etc/bustd.d ]; then
+	mkdir -m 755 /etc/bustd.d || exit 99
+	dropdir_made=yes
+fi
+dropin=/etc/bustd.d/zz-deb-test-$$.conf
+mkdir -m 700 "$t_tmp/metrics" || exit 99
+metrics=$t_tmp/metrics/bustd.prom
+printf '[general]\ndry_run = yes\nmetrics_file = %s\n' "$metrics" > "$dropin"
+chmod 600 "$dropin"
+
+# invoke-rc.d asks /usr/sbin/policy-rc.d first; container images have
+# one that denies every action (exit 101): then postinst starts nothing
+# and prerm stops nothing.
+rc_denied=no
+if [ -x /usr/sbin/policy-rc.d ]; then
+	/usr/sbin/policy-rc.d bustd start >/dev/null 2>&1
+	[ $? -eq 101 ] && rc_denied=yes
+fi
+if [ "$rc_denied" = yes ]; then
+	echo "# /usr/sbin/policy-rc.d denies starting services here:" \
+	    "postinst only enables bustd"
+elif [ -d /run/systemd/system ]; then
+	echo "# systemd runs this machine: postinst starts bustd.service"
 else
-	echo "# systemd is not PID 1 here: postinst only enables bustd"
+	echo "# systemd is not PID 1 here: postinst starts /etc/init.d/bustd"
 fi
 dpkg -i "$deb" > "$t_tmp/install" 2>&1
 rc=$?
@@ -225,12 +273,18 @@ done
 t_check "man finds bustd(8) and bustd.conf(5)" \
     sh -c '{ man -w 8 bustd && man -w 5 bustd.conf; } >/dev/null 2>&1'
 
+t_check "/etc/init.d/bustd is installed, executable" [ -x /etc/init.d/bustd ]
+perm=$(stat -c '%F %U:%G %a' /etc/bustd.d 2>&1)
+t_check "/etc/bustd.d is a folder of root's, mode 0755 ($perm)" \
+    [ "$perm" = "directory root:root 755" ]
 perm=$(stat -c '%U:%G %a' /etc/bustd.conf 2>&1)
 t_check "/etc/bustd.conf belongs to root, mode 0644 ($perm)" \
     [ "$perm" = "root:root 644" ]
 dpkg-query -W -f='${Conffiles}\n' bustd > "$t_tmp/conffiles"
 t_check "/etc/bustd.conf is a conffile" \
     grep -q '^ /etc/bustd\.conf ' "$t_tmp/conffiles"
+t_check "/etc/init.d/bustd is a conffile" \
+    grep -q '^ /etc/init\.d/bustd ' "$t_tmp/conffiles"
 
 got=$(/usr/sbin/bustd --version 2>&1)
 t_check "bustd --version is the package's version ($got)" \
@@ -254,6 +308,119 @@ else
 	t_not_ok "systemd-analyze verify passes the unit" "no systemd-analyze"
 fi
 
+# --- The init script, for real (without systemd as PID 1) ---
+
+# deb_pid: the pid in /run/bustd.pid if that process is
+# /usr/sbin/bustd, else nothing.
+deb_pid()
+{
+	dp_pid=$(cat /run/bustd.pid 2>/dev/null)
+	[ -n "$dp_pid" ] &&
+	    [ "$(readlink "/proc/$dp_pid/exe" 2>/dev/null)" = /usr/sbin/bustd ] &&
+	    echo "$dp_pid"
+}
+
+# deb_metric NAME: its value in the daemon's metrics file.
+deb_metric()
+{
+	awk -v n="$1" '$1 == n { print $2 }' "$metrics" 2>/dev/null
+}
+
+# deb_until SECONDS COMMAND...: true once COMMAND succeeds.
+deb_until()
+{
+	du_n=$(($1 * t_ticks))
+	shift
+	while [ "$du_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep "$t_tick"
+		du_n=$((du_n - 1))
+	done
+	"$@"
+}
+
+# deb_newer OLD: true once the last good load is later than OLD.
+deb_newer()
+{
+	dn_t=$(deb_metric bustd_config_last_reload_success_timestamp_seconds)
+	[ -n "$dn_t" ] && [ "$dn_t" -gt "$1" ]
+}
+
+# deb_init ACTION: /etc/init.d/bustd ACTION, its output shown, its exit
+# status in t_rc.
+deb_init()
+{
+	/etc/init.d/bustd "$1" > "$t_tmp/init" 2>&1
+	t_rc=$?
+	echo "# /etc/init.d/bustd $1 (exit status $t_rc):"
+	deb_show "$t_tmp/init"
+}
+
+if [ -d /run/systemd/system ]; then
+	t_skipped "the init script starts, reloads and stops bustd" \
+	    "systemd runs this machine: bustd.service is used instead"
+else
+	t_check "postinst registered the init script (/etc/rc2.d)" \
+	    sh -c 'ls /etc/rc2.d/S*bustd >/dev/null 2>&1'
+	if [ "$rc_denied" = yes ]; then
+		t_skipped "postinst started bustd through it" \
+		    "policy-rc.d denies it here"
+		deb_init start
+	fi
+	pid=$(deb_pid)
+	t_check "bustd runs, started by /etc/init.d/bustd (pid ${pid:-none})" \
+	    [ -n "$pid" ]
+	# Without a daemon, the rest would only fail again.
+	if [ -z "$pid" ]; then
+		deb_show /var/log/syslog 2>/dev/null
+	else
+		t_check "the daemon runs the dry run of the test's drop-in" \
+		    deb_until 10 sh -c "grep -q -x 'bustd_dry_run 1' '$metrics'"
+		deb_init status
+		t_check "status says it runs" [ "$t_rc" -eq 0 ]
+
+		before=$(deb_metric bustd_config_last_reload_success_timestamp_seconds)
+		sleep 1.1
+		deb_init reload
+		t_check "reload succeeds" [ "$t_rc" -eq 0 ]
+		t_check "bustd reloaded its policy (SIGHUP)" \
+		    deb_until 5 deb_newer "${before:-0}"
+		t_check "the same daemon runs on" [ "$(deb_pid)" = "$pid" ]
+
+		dropin_bad=/etc/bustd.d/zz-deb-test-$$-bad.conf
+		(umask 077 && printf '[general]\nno_such_key = 1\n' > "$dropin_bad")
+		deb_init reload
+		t_check "reload refuses a broken policy, with its error" \
+		    sh -c "[ $t_rc -ne 0 ] && grep -q 'zz-deb-test-$$-bad.conf:2: ' '$t_tmp/init'"
+		deb_init restart
+		t_check "restart refuses it too, and bustd runs on" \
+		    sh -c "[ $t_rc -ne 0 ] && [ \"\$(cat /run/bustd.pid)\" = $pid ]"
+		rm -f "$dropin_bad"
+
+		deb_init stop
+		t_check "stop succeeds" [ "$t_rc" -eq 0 ]
+		t_check "bustd is gone, and its pid file" \
+		    deb_until 5 sh -c "! kill -0 $pid 2>/dev/null && [ ! -e /run/bustd.pid ]"
+		deb_init status
+		t_check "status says it is not running (exit status 3)" [ "$t_rc" -eq 3 ]
+		deb_init start
+		pid2=$(deb_pid)
+		t_check "start starts it again (pid ${pid2:-none})" \
+		    sh -c "[ $t_rc -eq 0 ] && [ -n '$pid2' ] && [ '$pid2' != $pid ]"
+		deb_init restart
+		pid3=$(deb_pid)
+		t_check "restart starts a new one (pid ${pid3:-none})" \
+		    sh -c "[ $t_rc -eq 0 ] && [ -n '$pid3' ] && [ '$pid3' != '$pid2' ]"
+	fi
+fi
+# The package removes /etc/bustd.d when it is empty.
+rm -f "$dropin"
+if [ "$rc_denied" = yes ] && [ -n "$(deb_pid)" ]; then
+	echo "# policy-rc.d would keep prerm from stopping bustd: stopped here"
+	deb_init stop
+	pid3=
+fi
+
 # --- Remove, purge ---
 
 dpkg -r bustd > "$t_tmp/remove" 2>&1
@@ -264,6 +431,10 @@ status=$(dpkg-query -W -f='${Status}' bustd 2>/dev/null)
 t_check "only its conffiles are left ($status)" \
     [ "$status" = "deinstall ok config-files" ]
 t_check "/usr/sbin/bustd is gone" deb_gone /usr/sbin/bustd
+if [ -n "${pid3:-}" ]; then
+	t_check "prerm stopped the daemon" sh -c "! kill -0 $pid3 2>/dev/null"
+fi
+t_check "/etc/init.d/bustd is kept (a conffile)" [ -f /etc/init.d/bustd ]
 t_check "the unit is gone" deb_gone /lib/systemd/system/bustd.service
 t_check "/etc/bustd.conf is kept" [ -f /etc/bustd.conf ]
 
@@ -273,6 +444,10 @@ deb_show "$t_tmp/purge"
 t_check "dpkg -P bustd purges it (exit status $rc)" [ "$rc" -eq 0 ]
 t_check "dpkg knows bustd no more" deb_unknown
 t_check "/etc/bustd.conf is gone" deb_gone /etc/bustd.conf
+t_check "/etc/init.d/bustd is gone" deb_gone /etc/init.d/bustd
+t_check "its rc.d links are gone" \
+    sh -c '! ls /etc/rc?.d/[SK]*bustd >/dev/null 2>&1'
+t_check "/etc/bustd.d is gone" deb_gone /etc/bustd.d
 t_check "the unit is disabled" \
     deb_gone /etc/systemd/system/multi-user.target.wants/bustd.service
 installed=no
