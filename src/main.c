@@ -32,6 +32,10 @@ enum mode {
 	MODE_LIST,
 };
 
+/* The option of each mode, for messages (MODE_RUN has none). */
+static const char mode_opts[][15] = { "", "--check-config",
+	"--print-config", "--list" };
+
 struct options {
 	enum mode mode;
 	struct daemon_opts d;
@@ -66,6 +70,10 @@ on_signal(int sig)
 static void
 usage(FILE *f)
 {
+	char dir[256];
+
+	if (config_dropin_dir(BUSTD_CONF, dir, sizeof(dir)) == NULL)
+		snprintf(dir, sizeof(dir), "FILE.d");
 	fprintf(f,
 	    "usage: bustd [-c FILE] [-n] [--dry-run] [-v] [-g] [-p CUTOFF]\n"
 	    "       bustd --check-config [-c FILE]\n"
@@ -74,7 +82,8 @@ usage(FILE *f)
 	    "       bustd --version | --help\n"
 	    "\n"
 	    "  -c, --config FILE   policy file (default " BUSTD_CONF "),\n"
-	    "                      then FILE.d/*.conf minus .conf (bustd.d/)\n"
+	    "                      drop-ins: FILE.d/*.conf, with FILE's .conf\n"
+	    "                      dropped: %s/*.conf\n"
 	    "  -n, --no-daemon     stay in the foreground, log to stderr\n"
 	    "      --dry-run       decide and log kills, signal nothing\n"
 	    "  -v, -V, --verbose   log debug messages\n"
@@ -86,7 +95,8 @@ usage(FILE *f)
 	    "      --version       print the version\n"
 	    "  -h, --help          print this help\n"
 	    "\n"
-	    "Exit status: 0 ok, 1 runtime failure, 2 usage or config error.\n");
+	    "Exit status: 0 ok, 1 runtime failure, 2 usage or config error.\n",
+	    dir);
 }
 
 static void
@@ -95,6 +105,18 @@ add_override(struct options *o, const char *text)
 	size_t n = strlen(o->overrides);
 
 	snprintf(o->overrides + n, sizeof(o->overrides) - n, "%s", text);
+}
+
+/* Set the one-shot mode m; a second, different one exits 2. */
+static void
+set_mode(struct options *o, enum mode m)
+{
+	if (o->mode != MODE_RUN && o->mode != m) {
+		fprintf(stderr, "bustd: %s and %s cannot be used together\n",
+		    mode_opts[o->mode], mode_opts[m]);
+		exit(2);
+	}
+	o->mode = m;
 }
 
 static void
@@ -161,13 +183,13 @@ parse_options(int argc, char **argv, struct options *o)
 			add_override(o, line);
 			break;
 		case OPT_CHECK:
-			o->mode = MODE_CHECK;
+			set_mode(o, MODE_CHECK);
 			break;
 		case OPT_PRINT:
-			o->mode = MODE_PRINT;
+			set_mode(o, MODE_PRINT);
 			break;
 		case OPT_LIST:
-			o->mode = MODE_LIST;
+			set_mode(o, MODE_LIST);
 			break;
 		case OPT_VERSION:
 			printf("bustd %s\n", PACKAGE_VERSION);

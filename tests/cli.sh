@@ -98,6 +98,38 @@ if t_wait_exit "$t_pid" 5 && [ "$t_rc" -eq 2 ]; then
 else
 	t_not_ok "a stray argument to the daemon exits 2 at once" "exit $t_rc"
 fi
+# Two one-shot modes at once: which one ran was the last one's choice.
+for pair in "--check-config --list" "--list --print-config" \
+    "--print-config --check-config"; do
+	# shellcheck disable=SC2086 # split on purpose
+	t_run "$out" "$err" "$BUSTD" $pair -c "$conf/good-minimal.conf"
+	first=${pair% *}
+	second=${pair#* }
+	if [ "$t_rc" -eq 2 ] && [ ! -s "$out" ] &&
+	    grep -F -q -e "$first" "$err" && grep -F -q -e "$second" "$err"
+	then
+		t_ok "'bustd $pair' exits 2, naming both"
+	else
+		t_not_ok "'bustd $pair' exits 2, naming both" "exit $t_rc" \
+		    "$(cat "$err")" "stdout: $(head -n 1 "$out")"
+	fi
+done
+t_run "$out" "$err" "$BUSTD" --check-config --check-config \
+    -c "$conf/good-minimal.conf"
+t_check "the same mode twice is no conflict" [ "$t_rc" -eq 0 ]
+
+# --help says in plain words where the drop-ins are.
+t_run "$out" "$err" "$BUSTD" --help
+default=$(sed -n 's/.*(default \([^)]*\)).*/\1/p' "$out" | head -n 1)
+dropins=${default%.conf}.d/*.conf
+if [ -n "$default" ] && grep -F -q "drop-ins: FILE.d/*.conf" "$out" &&
+    grep -F -q "$dropins" "$out"; then
+	t_ok "--help names the drop-ins, $dropins"
+else
+	t_not_ok "--help names the drop-ins, $dropins" \
+	    "$(grep -A2 -e '-c, ' "$out" | tr -s '\n ' ' ')"
+fi
+
 t_run "$out" "$err" "$BUSTD" --check-config -p 101 -c "$conf/good-minimal.conf"
 t_check "-p 101 exits 2" [ "$t_rc" -eq 2 ]
 t_run "$out" "$err" "$BUSTD" --check-config -p half \
