@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +24,11 @@
 #ifndef BUSTD_CONF
 #define BUSTD_CONF "/etc/bustd.conf"
 #endif
-#define BUSTD_PIDFILE "/run/bustd.pid"
+/* The lock and pid file, in $RUNTIME_DIRECTORY if set, else in /run. */
+#define BUSTD_PIDFILE_NAME "bustd.pid"
+#define BUSTD_RUN_DIR "/run"
+/* $RUNTIME_DIRECTORY of the unit (RuntimeDirectory=bustd). */
+#define BUSTD_UNIT_DIR "/run/bustd"
 
 enum mode {
 	MODE_RUN,
@@ -39,7 +44,13 @@ static const char mode_opts[][15] = { "", "--check-config",
 struct options {
 	enum mode mode;
 	struct daemon_opts d;
+	bool dry_run_arg; /* --dry-run: no kill whatever the file says */
 	char overrides[256]; /* config text from -g, -p, --dry-run */
+};
+
+struct pidfile {
+	char path[PATH_MAX];
+	int fd; /* holds the lock; -1 if none */
 };
 
 /* The signal flags: with the log state, bustd's only mutable globals. */
@@ -160,6 +171,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->d.no_daemon = true;
 			break;
 		case OPT_DRY_RUN:
+			o->dry_run_arg = true;
 			add_override(o, "[general]\ndry_run = yes\n");
 			break;
 		case 'v':
@@ -234,33 +246,171 @@ list(const struct options *o, const struct policy *p)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static int
-write_pidfile(void)
+/*
+ * The lock file: $RUNTIME_DIRECTORY/bustd.pid (systemd's RuntimeDirectory=,
+ * the first folder it lists) or /run/bustd.pid.
+ */
+static void
+pidfile_path(char *buf, size_t size)
 {
-	char buf[32];
-	int fd, n;
+	const char *dir = getenv("RUNTIME_DIRECTORY");
+	size_t n;
 
-	fd = open(BUSTD_PIDFILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (dir == NULL || dir[0] != '/')
+		dir = BUSTD_RUN_DIR;
+	n = strcspn(dir, ":");
+	snprintf(buf, size, "%.*s/%s", (int)n, dir, BUSTD_PIDFILE_NAME);
+}
+
+/* The pid in a lock file, 0 if it holds none. */
+static pid_t
+read_pid(int fd)
+{
+	char buf[24];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pid = strtol(buf, NULL, 10);
+	return pid > 0 && pid <= INT32_MAX ? (pid_t)pid : 0;
+}
+
+/*
+ * Lock path (created if need be) for as long as bustd runs: *fd keeps it.
+ * 0; -EEXIST if another bustd holds it (its pid in *other, or 0); -errno.
+ */
+static int
+pidfile_lock(const char *path, int *fd, pid_t *other)
+{
+	int r;
+
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (*fd < 0)
 		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		close(fd);
-		return -EEXIST;
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	r = errno == EWOULDBLOCK ? -EEXIST : -errno;
+	*other = read_pid(*fd);
+	close(*fd);
+	*fd = -1;
+	return r;
+}
+
+/*
+ * Does a bustd hold the lock file path?  Opened read-only and never
+ * created: the folder may be read-only to this bustd.  -EEXIST if so
+ * (its pid in *other, or 0), 0 if not or if there is no such file.
+ */
+static int
+pidfile_probe(const char *path, pid_t *other)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int r = 0;
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		*other = read_pid(fd);
+		r = -EEXIST;
 	}
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) < 0 || write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		return -EIO;
-	}
-	/* Kept open: the lock says bustd runs. */
+	close(fd);
+	return r;
+}
+
+/* Write this process's pid into the locked file fd.  0 or -errno. */
+static int
+pidfile_write(int fd)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		return -errno;
 	return 0;
+}
+
+/* " (pid N)", or "" if the lock file holds no pid.  Returns buf. */
+static const char *
+running_pid(char *buf, size_t size, pid_t pid)
+{
+	buf[0] = '\0';
+	if (pid > 0)
+		snprintf(buf, size, " (pid %d)", (int)pid);
+	return buf;
+}
+
+/*
+ * One killer at a time: take the lock, in both modes, before anything
+ * else (so that a refusal reaches the terminal).  The unit's daemon
+ * (RuntimeDirectory=bustd) and one started by hand lock different files:
+ * each also checks the other's.  A --dry-run from the command line kills
+ * nothing, ever: it takes no lock and only says if another bustd runs.
+ * With -n, a lock that cannot be taken for want of a writable folder is
+ * a warning.  The exit status to return now, or 0 to go on.
+ */
+static int
+take_lock(const struct options *o, struct pidfile *pf)
+{
+	const char *also = NULL;
+	pid_t other = 0;
+	char who[32];
+	int r;
+
+	pf->fd = -1;
+	pidfile_path(pf->path, sizeof(pf->path));
+	if (strcmp(pf->path, BUSTD_RUN_DIR "/" BUSTD_PIDFILE_NAME) == 0)
+		also = BUSTD_UNIT_DIR "/" BUSTD_PIDFILE_NAME;
+	else if (strcmp(pf->path, BUSTD_UNIT_DIR "/" BUSTD_PIDFILE_NAME) == 0)
+		also = BUSTD_RUN_DIR "/" BUSTD_PIDFILE_NAME;
+	if (o->dry_run_arg) {
+		r = pidfile_probe(pf->path, &other);
+		if (r == 0 && also != NULL)
+			r = pidfile_probe(also, &other);
+		if (r == -EEXIST)
+			log_warn("another bustd is running%s; this dry run "
+			    "runs beside it", running_pid(who, sizeof(who), other));
+		return 0;
+	}
+	r = pidfile_lock(pf->path, &pf->fd, &other);
+	if (r == 0 && also != NULL && pidfile_probe(also, &other) < 0) {
+		unlink(pf->path);
+		close(pf->fd);
+		pf->fd = -1;
+		r = -EEXIST;
+	}
+	if (r == -EEXIST) {
+		log_err("another bustd is running%s",
+		    running_pid(who, sizeof(who), other));
+		return 1;
+	}
+	if (r < 0 && !o->d.no_daemon) {
+		log_err_r(r, "cannot lock %s", pf->path);
+		return 1;
+	}
+	if (r < 0)
+		log_warn_r(r, "cannot lock %s, running on without it (a "
+		    "second bustd would not be refused)", pf->path);
+	return 0;
+}
+
+/* Let go of the lock: the file goes first, while it is still ours. */
+static void
+release_lock(struct pidfile *pf)
+{
+	if (pf->fd < 0)
+		return;
+	unlink(pf->path);
+	close(pf->fd);
+	pf->fd = -1;
 }
 
 static void
 daemonize(void)
 {
 	pid_t pid;
-	int fd, r;
+	int fd;
 
 	pid = fork();
 	if (pid < 0)
@@ -285,11 +435,6 @@ daemonize(void)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
-	r = write_pidfile();
-	if (r == -EEXIST)
-		fatal("%s is locked: another bustd is running", BUSTD_PIDFILE);
-	if (r < 0)
-		fatal_r(r, "%s", BUSTD_PIDFILE);
 }
 
 static void
@@ -319,19 +464,32 @@ static int
 run(const struct options *o, struct policy *p)
 {
 	struct daemon *d = &daemon_state;
+	struct pidfile pf;
 	sigset_t orig;
 	int r;
 
-	daemon_open_log(&o->d, p);
+	r = take_lock(o, &pf);
+	if (r != 0) {
+		policy_free(p);
+		return r;
+	}
 	if (!o->d.no_daemon)
 		daemonize();
-	if (daemon_init(d, &o->d, p, &sys_real) < 0)
+	daemon_open_log(&o->d, p);
+	if (pf.fd >= 0 && (r = pidfile_write(pf.fd)) < 0) {
+		log_err_r(r, "cannot write %s", pf.path);
+		policy_free(p);
+		release_lock(&pf);
 		return 1;
+	}
+	if (daemon_init(d, &o->d, p, &sys_real) < 0) {
+		release_lock(&pf);
+		return 1;
+	}
 	setup_signals(&orig);
 	r = daemon_run(d, &signals, &orig);
 	daemon_free(d);
-	if (!o->d.no_daemon)
-		unlink(BUSTD_PIDFILE);
+	release_lock(&pf);
 	return r < 0 ? 1 : 0;
 }
 

@@ -27,6 +27,11 @@ if [ ! -x "$BUSTD" ]; then
 fi
 
 t_tmpdir
+# The daemons started here lock $RUNTIME_DIRECTORY/bustd.pid: the test's
+# own, never /run/bustd.pid of a bustd that runs on this machine.
+RUNTIME_DIRECTORY=$t_tmp/run
+export RUNTIME_DIRECTORY
+mkdir "$RUNTIME_DIRECTORY" || exit 99
 cp -R "$confdir" "$t_tmp/conf" || exit 99
 find "$t_tmp/conf" -type d -exec chmod 700 {} + || exit 99
 find "$t_tmp/conf" -type f -exec chmod 600 {} + || exit 99
@@ -346,6 +351,104 @@ daemon_stops_on()
 
 daemon_stops_on TERM
 daemon_stops_on INT
+
+# --- One bustd at a time ---
+
+lock=$RUNTIME_DIRECTORY/bustd.pid
+
+# detached_pid: the daemon a detached start left running, if any, from
+# the lock file; remembered for the cleanup, which kills it by its pid.
+detached_pid()
+{
+	dp_pid=$(cat "$lock" 2>/dev/null)
+	case $dp_pid in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	t_pids="$t_pids $dp_pid"
+	echo "$dp_pid"
+}
+
+t_start "$t_tmp/first.log" "$BUSTD" -n -c "$conf/daemon.conf"
+first=$t_pid
+if t_wait_text "$t_tmp/first.log" "running with" 5 &&
+    [ "$(cat "$lock" 2>/dev/null)" = "$first" ]; then
+	t_ok "bustd -n locks \$RUNTIME_DIRECTORY/bustd.pid, its pid in it"
+else
+	t_not_ok "bustd -n locks \$RUNTIME_DIRECTORY/bustd.pid, its pid in it" \
+	    "pid $first, $lock: $(cat "$lock" 2>&1)"
+fi
+t_start "$t_tmp/second.log" "$BUSTD" -n -c "$conf/daemon.conf"
+if t_wait_exit "$t_pid" 5 && [ "$t_rc" -eq 1 ] && grep -F -q \
+    "another bustd is running (pid $first)" "$t_tmp/second.log"; then
+	t_ok "a second bustd -n exits 1: another bustd is running (pid N)"
+else
+	t_not_ok "a second bustd -n exits 1: another bustd is running (pid N)" \
+	    "exit $t_rc" "$(cat "$t_tmp/second.log")"
+fi
+t_run "$out" "$err" timeout 20 "$BUSTD" -c "$conf/daemon.conf"
+if [ "$t_rc" -eq 1 ] &&
+    grep -F -q "another bustd is running (pid $first)" "$err"; then
+	t_ok "a detached one beside it exits 1, and says why on stderr"
+else
+	t_not_ok "a detached one beside it exits 1, and says why on stderr" \
+	    "exit $t_rc" "$(cat "$err")"
+fi
+t_start "$t_tmp/dry.log" "$BUSTD" -n --dry-run -c "$conf/daemon.conf"
+dry=$t_pid
+if t_wait_text "$t_tmp/dry.log" "running with" 5 &&
+    grep -F -q "another bustd is running (pid $first)" "$t_tmp/dry.log" &&
+    [ "$(cat "$lock" 2>/dev/null)" = "$first" ]; then
+	t_ok "--dry-run runs beside it, says so, and leaves the lock alone"
+else
+	t_not_ok "--dry-run runs beside it, says so, and leaves the lock alone" \
+	    "$lock: $(cat "$lock" 2>&1)" "$(cat "$t_tmp/dry.log")"
+fi
+kill -s TERM "$dry" 2>/dev/null
+t_wait_exit "$dry" 5
+kill -s TERM "$first" 2>/dev/null
+if t_wait_exit "$first" 5 && [ "$t_rc" -eq 0 ] && [ ! -e "$lock" ]; then
+	t_ok "bustd -n removes its lock file when it exits"
+else
+	t_not_ok "bustd -n removes its lock file when it exits" "exit $t_rc" \
+	    "$(ls -l "$lock" 2>&1)"
+fi
+
+# systemd's RUNTIME_DIRECTORY may list several folders: the first is ours.
+mkdir "$t_tmp/run2"
+t_start "$t_tmp/run2.log" env RUNTIME_DIRECTORY="$t_tmp/run2:$t_tmp/run3" \
+    "$BUSTD" -n -c "$conf/daemon.conf"
+if t_wait_text "$t_tmp/run2.log" "running with" 5 &&
+    [ "$(cat "$t_tmp/run2/bustd.pid" 2>/dev/null)" = "$t_pid" ]; then
+	t_ok "RUNTIME_DIRECTORY=A:B: the lock is A/bustd.pid"
+else
+	t_not_ok "RUNTIME_DIRECTORY=A:B: the lock is A/bustd.pid" \
+	    "$(cat "$t_tmp/run2.log")"
+fi
+kill -s TERM "$t_pid" 2>/dev/null
+t_wait_exit "$t_pid" 5
+
+# No folder to lock in: -n warns and runs on; a detached start fails.
+t_start "$t_tmp/nolock.log" env RUNTIME_DIRECTORY="$t_tmp/none" \
+    "$BUSTD" -n -c "$conf/daemon.conf"
+if t_wait_text "$t_tmp/nolock.log" "running with" 5 &&
+    grep -F -q "warning: cannot lock $t_tmp/none/bustd.pid" \
+    "$t_tmp/nolock.log"; then
+	t_ok "bustd -n with no folder for its lock warns and runs on"
+else
+	t_not_ok "bustd -n with no folder for its lock warns and runs on" \
+	    "$(cat "$t_tmp/nolock.log")"
+fi
+kill -s TERM "$t_pid" 2>/dev/null
+t_wait_exit "$t_pid" 5
+t_run "$out" "$err" timeout 20 env RUNTIME_DIRECTORY="$t_tmp/none" \
+    "$BUSTD" -c "$conf/daemon.conf"
+if [ "$t_rc" -eq 1 ] && grep -F -q "$t_tmp/none/bustd.pid" "$err"; then
+	t_ok "a detached bustd with no folder for its lock exits 1, naming it"
+else
+	t_not_ok "a detached bustd with no folder for its lock exits 1, \
+naming it" "exit $t_rc" "$(cat "$err")"
+	detached_pid > /dev/null
+fi
 
 # A bad config stops the daemon before it starts.
 t_start "$t_tmp/daemon-bad.log" "$BUSTD" -n -c "$conf/bad-values.conf"
