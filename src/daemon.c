@@ -797,7 +797,7 @@ wait_pass(struct daemon *d, const sigset_t *orig)
 }
 
 int
-daemon_run(struct daemon *d, struct daemon_signals *s, const sigset_t *orig)
+daemon_start(struct daemon *d)
 {
 	int r;
 
@@ -816,7 +816,12 @@ daemon_run(struct daemon *d, struct daemon_signals *s, const sigset_t *orig)
 	    d->p->dry_run ? ", dry run" : "");
 	daemon_status(d, "start");
 	sys_notify("READY=1\nSTATUS=watching memory; no kill yet");
+	return 0;
+}
 
+int
+daemon_run(struct daemon *d, struct daemon_signals *s, const sigset_t *orig)
+{
 	while (!s->term) {
 		if (s->hup) {
 			s->hup = 0;

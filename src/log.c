@@ -18,6 +18,7 @@
 static enum log_target log_target = LOG_TARGET_STDERR;
 static int log_max_prio = LOG_INFO;
 static int log_sock = -1; /* connected to /dev/log */
+static int log_tee_fd = -1;
 
 /*
  * bustd talks to /dev/log itself rather than through syslog(3): glibc's
@@ -64,6 +65,12 @@ log_open(enum log_target target, int max_prio)
 		log_sock = -1;
 	}
 	log_target = target;
+}
+
+void
+log_tee(int fd)
+{
+	log_tee_fd = fd;
 }
 
 bool
@@ -114,25 +121,37 @@ syslog_send(int prio, const char *msg)
 	return false;
 }
 
-static void
-log_emit(int prio, const char *msg)
+/* Write msg to fd as one line, as stderr shows it.  0 or -errno. */
+static int
+fd_send(int fd, int prio, const char *msg)
 {
 	char line[LOG_LINE_MAX + 16];
 	int n;
 
-	/* If syslog fails, the line still goes somewhere. */
-	if (log_target == LOG_TARGET_SYSLOG && syslog_send(prio, msg))
-		return;
 	/* One write(2) per line so that lines never interleave. */
 	n = snprintf(line, sizeof(line), "%s%s\n", prio_prefix(prio), msg);
 	if (n < 0)
-		return;
+		return -EINVAL;
 	if ((size_t)n >= sizeof(line)) {
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	while (write(STDERR_FILENO, line, (size_t)n) < 0 && errno == EINTR)
-		;
+	while (write(fd, line, (size_t)n) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static void
+log_emit(int prio, const char *msg)
+{
+	if (log_tee_fd >= 0 && prio <= LOG_WARNING &&
+	    fd_send(log_tee_fd, prio, msg) < 0)
+		log_tee_fd = -1;
+	/* If syslog fails, the line still goes somewhere. */
+	if (log_target == LOG_TARGET_SYSLOG && syslog_send(prio, msg))
+		return;
+	fd_send(STDERR_FILENO, prio, msg);
 }
 
 static void __attribute__((format(printf, 3, 0)))

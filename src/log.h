@@ -20,6 +20,13 @@ enum log_target {
 void log_open(enum log_target target, int max_prio);
 bool log_debug_enabled(void);
 
+/*
+ * Start-up of a detached bustd: also write each error and warning, as
+ * stderr would show it, to fd (a pipe to the process the admin started,
+ * which shows them); -1 stops it.  fd stays the caller's.
+ */
+void log_tee(int fd);
+
 void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* As log_msg, with ": " and strerror(-r) appended. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -406,17 +407,75 @@ release_lock(struct pidfile *pf)
 	pf->fd = -1;
 }
 
-static void
+/*
+ * The first process of a detached start: copy what the daemon sends on
+ * fd to stderr (its errors and warnings) up to a NUL and its start-up
+ * status, or to the end if it died first.  child is the middle process,
+ * reaped here.  Returns the exit status for the admin's shell.
+ */
+static int
+wait_startup(int fd, pid_t child)
+{
+	char buf[1024];
+	bool said = false, want_status = false;
+	int status = -1, ws = 0;
+	ssize_t n, i, len;
+
+	while (status < 0 && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		for (i = 0, len = -1; i < n; i++) {
+			if (want_status) {
+				status = (unsigned char)buf[i];
+				break;
+			}
+			if (buf[i] == '\0') {
+				want_status = true;
+				len = i;
+			}
+		}
+		if (len < 0)
+			len = want_status && status >= 0 ? 0 : n;
+		if (len > 0 && write(STDERR_FILENO, buf, (size_t)len) > 0)
+			said = true;
+	}
+	while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (status >= 0)
+		return status <= 2 ? status : 1;
+	/* The middle process failed (and said why), or the daemon died. */
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0)
+		return WEXITSTATUS(ws);
+	if (!said)
+		fprintf(stderr, "bustd: the daemon ended during start-up; "
+		    "see the log\n");
+	return 1;
+}
+
+/*
+ * Detach: fork, a new session, fork again, / and /dev/null.  The process
+ * the admin started waits for the daemon's start-up and exits with its
+ * status (wait_startup()); the daemon gets the pipe's write end, to
+ * give to startup_done(), and its errors and warnings go there too.
+ */
+static int
 daemonize(void)
 {
+	int fds[2], fd;
 	pid_t pid;
-	int fd;
 
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		fatal_r(-errno, "pipe");
 	pid = fork();
 	if (pid < 0)
 		fatal_r(-errno, "fork");
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(fds[1]);
+		_exit(wait_startup(fds[0], pid));
+	}
+	close(fds[0]);
 	if (setsid() < 0)
 		fatal_r(-errno, "setsid");
 	pid = fork();
@@ -435,6 +494,24 @@ daemonize(void)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
+	/* Until the loop: what goes wrong reaches the admin's terminal. */
+	log_tee(fds[1]);
+	return fds[1];
+}
+
+/* Tell the first process (fd from daemonize(), -1 if none) the start-up's
+ * exit status, and let it go. */
+static void
+startup_done(int fd, int status)
+{
+	char msg[2] = { '\0', (char)status };
+
+	if (fd < 0)
+		return;
+	log_tee(-1);
+	while (write(fd, msg, sizeof(msg)) < 0 && errno == EINTR)
+		;
+	close(fd);
 }
 
 static void
@@ -466,7 +543,7 @@ run(const struct options *o, struct policy *p)
 	struct daemon *d = &daemon_state;
 	struct pidfile pf;
 	sigset_t orig;
-	int r;
+	int up = -1, r;
 
 	r = take_lock(o, &pf);
 	if (r != 0) {
@@ -474,23 +551,29 @@ run(const struct options *o, struct policy *p)
 		return r;
 	}
 	if (!o->d.no_daemon)
-		daemonize();
+		up = daemonize();
 	daemon_open_log(&o->d, p);
 	if (pf.fd >= 0 && (r = pidfile_write(pf.fd)) < 0) {
 		log_err_r(r, "cannot write %s", pf.path);
 		policy_free(p);
-		release_lock(&pf);
-		return 1;
+		goto fail;
 	}
-	if (daemon_init(d, &o->d, p, &sys_real) < 0) {
-		release_lock(&pf);
-		return 1;
-	}
+	if (daemon_init(d, &o->d, p, &sys_real) < 0)
+		goto fail;
 	setup_signals(&orig);
+	if (daemon_start(d) < 0) {
+		daemon_free(d);
+		goto fail;
+	}
+	startup_done(up, 0);
 	r = daemon_run(d, &signals, &orig);
 	daemon_free(d);
 	release_lock(&pf);
 	return r < 0 ? 1 : 0;
+fail:
+	startup_done(up, 1);
+	release_lock(&pf);
+	return 1;
 }
 
 int

@@ -458,4 +458,56 @@ else
 	t_not_ok "bustd -n with a bad config exits 2" "exit $t_rc"
 fi
 
+# --- Detaching ---
+
+# wait_gone PID SECONDS: true once PID, not a child of this shell, is gone.
+wait_gone()
+{
+	wg_n=$(($2 * t_ticks))
+	while [ "$wg_n" -gt 0 ] && t_running "$1"; do
+		sleep "$t_tick"
+		wg_n=$((wg_n - 1))
+	done
+	! t_running "$1"
+}
+
+# The process started exits 0 only once the daemon is up: its pid in the
+# lock file, in /, locked in RAM.
+t_run "$out" "$err" timeout 20 "$BUSTD" -c "$conf/daemon.conf"
+bg=$(detached_pid)
+if [ "$t_rc" -eq 0 ] && [ -n "$bg" ] && t_running "$bg" &&
+    [ "$(readlink "/proc/$bg/cwd")" = / ]; then
+	t_ok "a detached start exits 0, the daemon running, its pid locked"
+else
+	t_not_ok "a detached start exits 0, the daemon running, its pid locked" \
+	    "exit $t_rc, pid '$bg'" "$(cat "$err")"
+fi
+locked=$(sed -n 's/^VmLck:[[:space:]]*\([0-9]*\) kB$/\1/p' \
+    "/proc/$bg/status" 2>/dev/null)
+if grep -q "mlockall" "$err"; then
+	t_skipped "it exits once the daemon has locked itself in RAM" \
+	    "mlockall failed here"
+else
+	t_check "it exits once the daemon has locked itself in RAM \
+(VmLck: ${locked:-none} kB)" [ "${locked:-0}" -gt 0 ]
+fi
+if [ -n "$bg" ]; then
+	kill -s TERM "$bg"
+	wait_gone "$bg" 5
+fi
+t_check "the detached daemon exits on SIGTERM and removes its lock file" \
+    [ ! -e "$lock" ]
+
+# A failure after stdio went to /dev/null reaches the terminal too.
+mkfifo "$lock"
+t_run "$out" "$err" timeout 20 "$BUSTD" -c "$conf/daemon.conf"
+if [ "$t_rc" -eq 1 ] && grep -F -q "error: cannot write $lock" "$err"; then
+	t_ok "a failure once detached: exit 1, the error on stderr"
+else
+	t_not_ok "a failure once detached: exit 1, the error on stderr" \
+	    "exit $t_rc" "$(cat "$err")"
+	detached_pid > /dev/null
+fi
+rm -f "$lock"
+
 t_summary cli.sh
