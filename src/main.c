@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* main.c: bustd's command line, the one-shot modes, and start-up. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -408,6 +410,35 @@ release_lock(struct pidfile *pf)
 }
 
 /*
+ * A detached daemon keeps nothing of its caller's but 0, 1 and 2 (which
+ * it points at /dev/null): an inherited pipe would hold the caller's
+ * reader open, an inherited lock would outlive the caller.  Called
+ * before bustd opens anything of its own.
+ */
+static void
+close_inherited_fds(void)
+{
+	struct dirent *e;
+	DIR *dir;
+	long fd;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return;
+#endif
+	/* Before Linux 5.9: what /proc/self/fd lists, but the folder's own. */
+	dir = opendir("/proc/self/fd");
+	if (dir == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL) {
+		fd = strtol(e->d_name, NULL, 10);
+		if (fd > STDERR_FILENO && fd != dirfd(dir))
+			close((int)fd);
+	}
+	closedir(dir);
+}
+
+/*
  * The first process of a detached start: copy what the daemon sends on
  * fd to stderr (its errors and warnings) up to a NUL and its start-up
  * status, or to the end if it died first.  child is the middle process,
@@ -591,6 +622,8 @@ main(int argc, char **argv)
 	 */
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	parse_options(argc, argv, &o);
+	if (o.mode == MODE_RUN && !o.d.no_daemon)
+		close_inherited_fds();
 	log_open(LOG_TARGET_STDERR, o.d.verbose ? LOG_DEBUG : LOG_INFO);
 
 	p = daemon_load_policy(&o.d, &sys_real, false);

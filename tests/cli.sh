@@ -472,8 +472,10 @@ wait_gone()
 }
 
 # The process started exits 0 only once the daemon is up: its pid in the
-# lock file, in /, locked in RAM.
-t_run "$out" "$err" timeout 20 "$BUSTD" -c "$conf/daemon.conf"
+# lock file, in /, locked in RAM.  A file of the caller's is open on fd 7.
+: > "$t_tmp/inherited"
+t_run "$out" "$err" timeout 20 "$BUSTD" -c "$conf/daemon.conf" \
+    7>> "$t_tmp/inherited"
 bg=$(detached_pid)
 if [ "$t_rc" -eq 0 ] && [ -n "$bg" ] && t_running "$bg" &&
     [ "$(readlink "/proc/$bg/cwd")" = / ]; then
@@ -491,6 +493,14 @@ else
 	t_check "it exits once the daemon has locked itself in RAM \
 (VmLck: ${locked:-none} kB)" [ "${locked:-0}" -gt 0 ]
 fi
+fds=$(for fd in "/proc/$bg/fd"/*; do
+	printf '%s -> %s, ' "${fd##*/}" "$(readlink "$fd")"
+done)
+case $fds in
+*"$t_tmp/inherited"*)
+	t_not_ok "the daemon keeps no file descriptor it inherited" "$fds" ;;
+*) t_ok "the daemon keeps no file descriptor it inherited" ;;
+esac
 if [ -n "$bg" ]; then
 	kill -s TERM "$bg"
 	wait_gone "$bg" 5
