@@ -49,6 +49,7 @@ struct options {
 	struct daemon_opts d;
 	bool dry_run_arg; /* --dry-run: no kill whatever the file says */
 	char overrides[256]; /* config text from -g, -p, --dry-run */
+	char path[PATH_MAX]; /* -c FILE made absolute */
 };
 
 struct pidfile {
@@ -224,6 +225,38 @@ parse_options(int argc, char **argv, struct options *o)
 		exit(2);
 	}
 	o->d.overrides = o->overrides[0] ? o->overrides : NULL;
+}
+
+/*
+ * The daemon's -c FILE as an absolute path: a detached bustd works in /,
+ * and the daemon reads FILE again at each reload.  FILE's folder is
+ * resolved (realpath), its name is kept (it may be a link the admin
+ * moves).  If the folder cannot be resolved, FILE stays as it is, and
+ * loading it says what is wrong.
+ */
+static void
+absolute_config(struct options *o)
+{
+	const char *path = o->d.path, *slash = strrchr(path, '/');
+	char dir[PATH_MAX], real[PATH_MAX];
+	int n;
+
+	if (path[0] == '/')
+		return;
+	if (slash == NULL) {
+		snprintf(dir, sizeof(dir), ".");
+	} else {
+		n = snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path),
+		    path);
+		if (n < 0 || (size_t)n >= sizeof(dir))
+			return;
+	}
+	if (realpath(dir, real) == NULL)
+		return;
+	n = snprintf(o->path, sizeof(o->path), "%s/%s",
+	    strcmp(real, "/") == 0 ? "" : real, slash ? slash + 1 : path);
+	if (n > 0 && (size_t)n < sizeof(o->path))
+		o->d.path = o->path;
 }
 
 static int
@@ -642,6 +675,7 @@ main(int argc, char **argv)
 		break;
 	default:
 		/* run() owns p from here on. */
+		absolute_config(&o);
 		return run(&o, p);
 	}
 	policy_free(p);

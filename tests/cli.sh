@@ -508,6 +508,28 @@ fi
 t_check "the detached daemon exits on SIGTERM and removes its lock file" \
     [ ! -e "$lock" ]
 
+# A relative -c FILE still names FILE at a reload, once the daemon is in
+# /: the reloaded policy starts a metrics file.
+mkdir "$t_tmp/rel"
+cp "$conf/daemon.conf" "$t_tmp/rel/bustd.conf"
+t_run "$out" "$err" sh -c 'cd "$1/rel" && exec timeout 20 "$2" -c bustd.conf' \
+    sh "$t_tmp" "$BUSTD"
+bg=$(detached_pid)
+printf '[general]\nmetrics_file = %s/reloaded.prom\n' "$t_tmp" \
+    >> "$t_tmp/rel/bustd.conf"
+if [ "$t_rc" -eq 0 ] && [ -n "$bg" ] && kill -s HUP "$bg" &&
+    t_wait_text "$t_tmp/reloaded.prom" "bustd_config_last_reload_successful 1" 5
+then
+	t_ok "a detached bustd started with a relative -c FILE reloads FILE"
+else
+	t_not_ok "a detached bustd started with a relative -c FILE reloads \
+FILE" "exit $t_rc, pid '$bg'" "$(cat "$err")"
+fi
+if [ -n "$bg" ]; then
+	kill -s TERM "$bg"
+	wait_gone "$bg" 5
+fi
+
 # A failure after stdio went to /dev/null reaches the terminal too.
 mkfifo "$lock"
 t_run "$out" "$err" timeout 20 "$BUSTD" -c "$conf/daemon.conf"
