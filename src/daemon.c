@@ -237,8 +237,8 @@ daemon_status(struct daemon *d, const char *what)
 	} else if (d->lim.psi_on && d->mon.psi_fd < 0) {
 		snprintf(psi, sizeof(psi), "unavailable");
 	} else if (d->lim.psi_on) {
-		snprintf(psi, sizeof(psi), "%s unread: above psi_mem_gate",
-		    metric_names[d->lim.psi_metric]);
+		snprintf(psi, sizeof(psi),
+		    "not read (MemAvailable above psi_mem_gate)");
 	}
 	localtime_r(&d->loaded_at, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@ static enum log_target log_target = LOG_TARGET_STDERR;
 static int log_max_prio = LOG_INFO;
 static int log_sock = -1; /* connected to /dev/log */
 static int log_tee_fd = -1;
+static bool log_journal; /* stderr is the journal's stream */
 
 /*
  * bustd talks to /dev/log itself rather than through syslog(3): glibc's
@@ -43,12 +45,37 @@ syslog_connect(void)
 	return fd;
 }
 
+/* Is stderr the stream JOURNAL_STREAM ("DEV:INO") names?  An inherited
+ * variable may name another process's stream: compare. */
+static bool
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char *end;
+
+	if (js == NULL || fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	errno = 0;
+	dev = strtoull(js, &end, 10);
+	if (errno != 0 || end == js || *end != ':')
+		return false;
+	js = end + 1;
+	ino = strtoull(js, &end, 10);
+	if (errno != 0 || end == js || *end != '\0')
+		return false;
+	return dev == (unsigned long long)st.st_dev &&
+	    ino == (unsigned long long)st.st_ino;
+}
+
 void
 log_open(enum log_target target, int max_prio)
 {
 	int fd;
 
 	log_max_prio = max_prio;
+	log_journal = stderr_is_journal();
 	if (target == LOG_TARGET_SYSLOG && log_sock < 0) {
 		fd = syslog_connect();
 		if (fd < 0) {
@@ -121,15 +148,21 @@ syslog_send(int prio, const char *msg)
 	return false;
 }
 
-/* Write msg to fd as one line, as stderr shows it.  0 or -errno. */
+/* Write msg to fd as one line, as stderr shows it (journal: its <N>
+ * prefix, else words but for events).  0 or -errno. */
 static int
-fd_send(int fd, int prio, const char *msg)
+fd_send(int fd, int prio, bool journal, const char *msg)
 {
-	char line[LOG_LINE_MAX + 16];
+	char line[LOG_LINE_MAX + 16], pre[16];
 	int n;
 
+	if (journal)
+		snprintf(pre, sizeof(pre), "<%d>", prio & LOG_PRIMASK);
+	else
+		snprintf(pre, sizeof(pre), "%s",
+		    prio & LOG_EVENT ? "" : prio_prefix(prio & LOG_PRIMASK));
 	/* One write(2) per line so that lines never interleave. */
-	n = snprintf(line, sizeof(line), "%s%s\n", prio_prefix(prio), msg);
+	n = snprintf(line, sizeof(line), "%s%s\n", pre, msg);
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n >= sizeof(line)) {
@@ -145,13 +178,14 @@ fd_send(int fd, int prio, const char *msg)
 static void
 log_emit(int prio, const char *msg)
 {
-	if (log_tee_fd >= 0 && prio <= LOG_WARNING &&
-	    fd_send(log_tee_fd, prio, msg) < 0)
+	if (log_tee_fd >= 0 && (prio & LOG_PRIMASK) <= LOG_WARNING &&
+	    fd_send(log_tee_fd, prio, false, msg) < 0)
 		log_tee_fd = -1;
 	/* If syslog fails, the line still goes somewhere. */
-	if (log_target == LOG_TARGET_SYSLOG && syslog_send(prio, msg))
+	if (log_target == LOG_TARGET_SYSLOG &&
+	    syslog_send(prio & LOG_PRIMASK, msg))
 		return;
-	fd_send(STDERR_FILENO, prio, msg);
+	fd_send(STDERR_FILENO, prio, log_journal, msg);
 }
 
 static void __attribute__((format(printf, 3, 0)))
@@ -161,7 +195,7 @@ log_vmsg(int prio, int r, const char *fmt, va_list ap)
 	int saved_errno = errno;
 	int n;
 
-	if (prio > log_max_prio)
+	if ((prio & LOG_PRIMASK) > log_max_prio)
 		return;
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n >= 0 && r != 0 && (size_t)n < sizeof(msg))

@@ -14,8 +14,18 @@ enum log_target {
 };
 
 /*
+ * Or-ed into a priority: an event bustd brings about, not a fault, such
+ * as a kill.  Its priority stands for syslog and the journal, but stderr
+ * shows it without the "warning: " word.
+ */
+#define LOG_EVENT 0x400
+
+/*
  * Send messages to target from now on.  Messages above max_prio (LOG_INFO
- * or LOG_DEBUG) are dropped.  Calling it again switches target.
+ * or LOG_DEBUG) are dropped.  Calling it again switches target.  Each
+ * call looks at stderr again: when it is the journal's stream (systemd's
+ * JOURNAL_STREAM names its device and inode), lines there start with
+ * "<N>", their priority, instead of "error: " and "warning: ".
  */
 void log_open(enum log_target target, int max_prio);
 bool log_debug_enabled(void);
@@ -37,6 +47,8 @@ void log_msg_r(int prio, int r, const char *fmt, ...)
 #define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+/* A signal sent to a victim: journalctl -p warning shows it. */
+#define log_kill(...) log_msg(LOG_WARNING | LOG_EVENT, __VA_ARGS__)
 #define log_err_r(r, ...) log_msg_r(LOG_ERR, r, __VA_ARGS__)
 #define log_warn_r(r, ...) log_msg_r(LOG_WARNING, r, __VA_ARGS__)
 

@@ -458,6 +458,101 @@ else
 	t_not_ok "bustd -n with a bad config exits 2" "exit $t_rc"
 fi
 
+# --- Priorities ---
+
+# A dry run that decides at once: mem_term is all of RAM, and the only
+# candidate is a sleep(1) of the test's own.  Nothing is signalled.
+mkdir "$t_tmp/bin"
+cp /bin/sleep "$t_tmp/bin/sleeper"
+t_start "$t_tmp/sleeper.log" "$t_tmp/bin/sleeper" 60
+sleeper=$t_pid
+cat > "$conf/decide.conf" <<CONF
+[general]
+profile = none
+dry_run = yes
+[thresholds]
+mem_term = 100%
+mem_kill = 0
+swap_term = 100%
+swap_kill = 0
+psi_metric = off
+[only-kill]
+exe = ^$t_tmp/bin/
+CONF
+chmod 600 "$conf/decide.conf"
+kill_line="pid $sleeper (sleeper) uid $(id -u) ($(id -un)): dry run, would send SIG"
+
+# With stderr the journal's stream (JOURNAL_STREAM names its device and
+# inode), each line starts with its priority, as sd-daemon(3) says.
+: > "$t_tmp/journal.log"
+js=$(stat -c '%d:%i' "$t_tmp/journal.log")
+t_start "$t_tmp/journal.log" env JOURNAL_STREAM="$js" \
+    "$BUSTD" -n --dry-run -c "$conf/decide.conf"
+jpid=$t_pid
+if t_wait_text "$t_tmp/journal.log" "$kill_line" 5; then
+	t_ok "a dry-run kill line in the journal's stream"
+else
+	t_not_ok "a dry-run kill line in the journal's stream" \
+	    "$(cat "$t_tmp/journal.log")"
+fi
+t_check "the kill line is <4> (warning)" \
+    grep -F -q "<4>$kill_line" "$t_tmp/journal.log"
+t_check "the start line is <6> (info)" \
+    grep -q "^<6>bustd $version running with" "$t_tmp/journal.log"
+printf '[thresholds]\nmem_term = lots\n' >> "$conf/decide.conf"
+kill -s HUP "$jpid"
+t_check "a failed reload is <3> (error)" t_wait_text "$t_tmp/journal.log" \
+    "<3>reload failed: keeping the previous policy" 5
+kill -s TERM "$jpid"
+t_wait_exit "$jpid" 5
+if grep -v -q '^<[0-7]>' "$t_tmp/journal.log" ||
+    grep -E -q '^<[0-7]>(warning|error): ' "$t_tmp/journal.log"; then
+	t_not_ok "every line has a <N> prefix, and no warning:/error: word" \
+	    "$(grep -v '^<[0-7]>' "$t_tmp/journal.log" | head -n 1)"
+else
+	t_ok "every line has a <N> prefix, and no warning:/error: word"
+fi
+
+# JOURNAL_STREAM of another stream (inherited, say): plain lines.
+sed -i '$d' "$conf/decide.conf"
+sed -i '$d' "$conf/decide.conf"
+t_start "$t_tmp/plain.log" env JOURNAL_STREAM=1:1 \
+    "$BUSTD" -n --dry-run -c "$conf/decide.conf"
+if t_wait_text "$t_tmp/plain.log" "$kill_line" 5 &&
+    grep -q "^$kill_line" "$t_tmp/plain.log" &&
+    ! grep -q '^<[0-7]>' "$t_tmp/plain.log"; then
+	t_ok "not the journal's stream: the kill line plain, no <N>"
+else
+	t_not_ok "not the journal's stream: the kill line plain, no <N>" \
+	    "$(cat "$t_tmp/plain.log")"
+fi
+kill -s TERM "$t_pid"
+t_wait_exit "$t_pid" 5
+kill -s TERM "$sleeper"
+t_wait_exit "$sleeper" 5
+
+# The status line says in words why PSI was not read.
+if [ -r /proc/pressure/memory ]; then
+	sed -e 's/^psi_metric = off$/psi_metric = some_avg10/' \
+	    -e 's/^mem_term = 0$/mem_term = 0\npsi_mem_gate = 0/' \
+	    "$conf/daemon.conf" > "$conf/psi.conf"
+	chmod 600 "$conf/psi.conf"
+	t_start "$t_tmp/psi.log" "$BUSTD" -n -c "$conf/psi.conf"
+	if t_wait_text "$t_tmp/psi.log" "start: " 5 && grep -F -q \
+	    "PSI not read (MemAvailable above psi_mem_gate);" "$t_tmp/psi.log"
+	then
+		t_ok "status: 'PSI not read (MemAvailable above psi_mem_gate)'"
+	else
+		t_not_ok "status: 'PSI not read (MemAvailable above \
+psi_mem_gate)'" "$(grep 'start: ' "$t_tmp/psi.log")"
+	fi
+	kill -s TERM "$t_pid"
+	t_wait_exit "$t_pid" 5
+else
+	t_skipped "status: 'PSI not read (MemAvailable above psi_mem_gate)'" \
+	    "no /proc/pressure/memory"
+fi
+
 # --- Detaching ---
 
 # wait_gone PID SECONDS: true once PID, not a child of this shell, is gone.
