@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* log.h: logging to stderr or syslog, and fatal errors before the loop. */
+/* log.h: logging to stderr, syslog or /dev/kmsg, and fatal errors. */
 #ifndef BUSTD_LOG_H
 #define BUSTD_LOG_H
 
@@ -26,6 +26,10 @@ enum log_target {
  * call looks at stderr again: when it is the journal's stream (systemd's
  * JOURNAL_STREAM names its device and inode), lines there start with
  * "<N>", their priority, instead of "error: " and "warning: ".
+ *
+ * A line syslog does not take (no /dev/log: bustd connects again at most
+ * once a second, as lines come) goes to stderr; if stderr is /dev/null,
+ * closed or fails, to /dev/kmsg.
  */
 void log_open(enum log_target target, int max_prio);
 bool log_debug_enabled(void);

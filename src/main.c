@@ -259,6 +259,21 @@ absolute_config(struct options *o)
 		o->d.path = o->path;
 }
 
+/*
+ * Have 0, 1 and 2 open, on /dev/null if they were closed: else the first
+ * file bustd opens would be one of them, and log lines would go there.
+ */
+static void
+open_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
 static int
 list(const struct options *o, const struct policy *p)
 {
@@ -654,6 +669,7 @@ main(int argc, char **argv)
 	 * that loading the policy has dirtied: locked RAM for nothing.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+	open_std_fds();
 	parse_options(argc, argv, &o);
 	if (o.mode == MODE_RUN && !o.d.no_daemon)
 		close_inherited_fds();
