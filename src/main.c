@@ -542,9 +542,16 @@ wait_startup(int fd, pid_t child)
 static int
 daemonize(void)
 {
+	struct sigaction sa;
 	int fds[2], fd;
 	pid_t pid;
 
+	/* If the admin stops waiting (^C), the daemon's next line to the
+	 * pipe must fail, not kill it. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		fatal_r(-errno, "pipe");
 	pid = fork();
