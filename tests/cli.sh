@@ -360,6 +360,7 @@ lock=$RUNTIME_DIRECTORY/bustd.pid
 # the lock file; remembered for the cleanup, which kills it by its pid.
 detached_pid()
 {
+	[ -f "$lock" ] || return 1
 	dp_pid=$(cat "$lock" 2>/dev/null)
 	case $dp_pid in
 	'' | *[!0-9]*) return 1 ;;

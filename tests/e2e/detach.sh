@@ -62,6 +62,7 @@ wait_gone() {
 
 # daemon_pid: the pid in the lock file, remembered for the cleanup.
 daemon_pid() {
+	[ -f "$RUNTIME_DIRECTORY/bustd.pid" ] || return 1
 	dp=$(cat "$RUNTIME_DIRECTORY/bustd.pid" 2> /dev/null)
 	case $dp in
 	'' | *[!0-9]*) return 1 ;;
