@@ -320,8 +320,8 @@ daemon_status(struct daemon *d, const char *what)
 	} else if (d->lim.psi_on && d->mon.psi_fd < 0) {
 		snprintf(psi, sizeof(psi), "unavailable");
 	} else if (d->lim.psi_on) {
-		snprintf(psi, sizeof(psi), "%s unread: above psi_mem_gate",
-		    metric_names[d->lim.psi_metric]);
+		snprintf(psi, sizeof(psi),
+		    "not read (MemAvailable above psi_mem_gate)");
 	}
 	if (s->zram) {
 		log_size(u, sizeof(u), s->swap_usable_kib);
@@ -1055,7 +1055,7 @@ wait_pass(struct daemon *d, const sigset_t *orig)
 }
 
 int
-daemon_run(struct daemon *d, struct daemon_signals *s, const sigset_t *orig)
+daemon_start(struct daemon *d)
 {
 	int r;
 
@@ -1074,7 +1074,12 @@ daemon_run(struct daemon *d, struct daemon_signals *s, const sigset_t *orig)
 	    d->p->dry_run ? ", dry run" : "");
 	daemon_status(d, "start");
 	sys_notify("READY=1\nSTATUS=watching memory; no kill yet");
+	return 0;
+}
 
+int
+daemon_run(struct daemon *d, struct daemon_signals *s, const sigset_t *orig)
+{
 	while (!s->term) {
 		if (s->hup) {
 			s->hup = 0;

@@ -121,11 +121,17 @@ void daemon_reload(struct daemon *d);
 void daemon_status(struct daemon *d, const char *what);
 
 /*
- * Walk every path of the loop once, lock bustd in RAM, then run the loop
- * until s->term: each pass handles s->hup and s->usr1, calls
- * daemon_poll(), and waits in ppoll() with orig as the signal mask (the
- * caller blocks the signals in between).  Returns 0, or -errno if
- * memory cannot be read at all (then it never loops).
+ * Walk every path of the loop once, lock bustd in RAM, log the start and
+ * tell the service manager READY=1: from here bustd is up.  Returns 0,
+ * or -errno if memory cannot be read at all (then d must not run).
+ */
+int daemon_start(struct daemon *d);
+
+/*
+ * Run the loop, after daemon_start(), until s->term: each pass handles
+ * s->hup and s->usr1, calls daemon_poll(), and waits in ppoll() with
+ * orig as the signal mask (the caller blocks the signals in between).
+ * Returns 0.
  */
 int daemon_run(struct daemon *d, struct daemon_signals *s,
     const sigset_t *orig);

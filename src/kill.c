@@ -418,7 +418,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 
 	sys_user_name(k->t.uid, user, sizeof(user));
 	log_size(rss, sizeof(rss), k->t.rss_kib);
-	log_info("pid %d (%s) uid %u (%s): %s%s%s: rss %s, score %lld "
+	log_kill("pid %d (%s) uid %u (%s): %s%s%s: rss %s, score %lld "
 	         "(oom_score %d, oom_score_adj %d); reason: %s; rule: %s",
 	    (int)k->t.pid, comm, (unsigned int)k->t.uid, user,
 	    k->dry_run ? "dry run, would send " : "sending ", sig_name(sig),
@@ -474,7 +474,7 @@ kill_escalate(struct killer *k, const struct policy *p, bool kill_level,
 	if (k->dry_run) {
 		k->sig = SIGKILL;
 		k->kill_ms = now(k);
-		log_info("pid %d (%s): dry run, would send SIGKILL: %s",
+		log_kill("pid %d (%s): dry run, would send SIGKILL: %s",
 		    (int)k->t.pid, comm, because);
 		return;
 	}
@@ -491,7 +491,7 @@ kill_escalate(struct killer *k, const struct policy *p, bool kill_level,
 		log_warn("pid %d (%s): SIGKILL failed: %s", (int)k->t.pid, comm,
 		    strerror(-r));
 	else
-		log_info("pid %d (%s): sending SIGKILL: %s", (int)k->t.pid,
+		log_kill("pid %d (%s): sending SIGKILL: %s", (int)k->t.pid,
 		    comm, because);
 }
 

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* log.c: logging to stderr or syslog, formatted on the stack. */
+/* log.c: logging to stderr, syslog or /dev/kmsg, formatted on the stack. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,11 +16,27 @@
 #include "log.h"
 
 #define LOG_LINE_MAX 1024
+/* While /dev/log is missing, connecting again at most this often. */
+#define LOG_RETRY_MS 1000
 
 /* The log state is one of the two kinds of mutable global (STYLE.md). */
 static enum log_target log_target = LOG_TARGET_STDERR;
 static int log_max_prio = LOG_INFO;
 static int log_sock = -1; /* connected to /dev/log */
+static uint64_t log_sock_failed_ms; /* the last failed connect, 0: none */
+static int log_kmsg = -1; /* /dev/kmsg, opened when first needed */
+static int log_tee_fd = -1;
+static bool log_journal; /* stderr is the journal's stream */
+static bool log_stderr_void; /* stderr is /dev/null, or closed */
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /*
  * bustd talks to /dev/log itself rather than through syslog(3): glibc's
@@ -42,28 +61,75 @@ syslog_connect(void)
 	return fd;
 }
 
+/* Is stderr the stream JOURNAL_STREAM ("DEV:INO") names?  An inherited
+ * variable may name another process's stream: compare. */
+static bool
+stderr_is_journal(const struct stat *st)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	char *end;
+
+	if (js == NULL)
+		return false;
+	errno = 0;
+	dev = strtoull(js, &end, 10);
+	if (errno != 0 || end == js || *end != ':')
+		return false;
+	js = end + 1;
+	ino = strtoull(js, &end, 10);
+	if (errno != 0 || end == js || *end != '\0')
+		return false;
+	return dev == (unsigned long long)st->st_dev &&
+	    ino == (unsigned long long)st->st_ino;
+}
+
+/* Where stderr goes: the journal, somewhere, or nowhere (/dev/null, as a
+ * detached bustd has it, or closed). */
+static void
+check_stderr(void)
+{
+	struct stat st;
+
+	log_journal = false;
+	log_stderr_void = fstat(STDERR_FILENO, &st) < 0 ||
+	    (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+	if (!log_stderr_void)
+		log_journal = stderr_is_journal(&st);
+}
+
 void
 log_open(enum log_target target, int max_prio)
 {
 	int fd;
 
 	log_max_prio = max_prio;
-	if (target == LOG_TARGET_SYSLOG && log_sock < 0) {
+	check_stderr();
+	if (target == LOG_TARGET_SYSLOG && log_sock < 0 &&
+	    log_target != LOG_TARGET_SYSLOG) {
+		log_target = LOG_TARGET_SYSLOG;
 		fd = syslog_connect();
 		if (fd < 0) {
-			log_target = LOG_TARGET_STDERR;
-			log_msg_r(LOG_WARNING, fd,
-			    "syslog: cannot connect to "
-			    "/dev/log; logging to stderr");
+			log_sock_failed_ms = mono_ms() | 1;
+			log_warn("syslog: cannot connect to /dev/log: %s; "
+			    "logging to %s until it can", strerror(-fd),
+			    log_stderr_void ? "/dev/kmsg" : "stderr");
 			return;
 		}
 		log_sock = fd;
+		log_sock_failed_ms = 0;
 	}
 	if (target == LOG_TARGET_STDERR && log_sock >= 0) {
 		close(log_sock);
 		log_sock = -1;
 	}
 	log_target = target;
+}
+
+void
+log_tee(int fd)
+{
+	log_tee_fd = fd;
 }
 
 bool
@@ -82,28 +148,75 @@ prio_prefix(int prio)
 	return "";
 }
 
-static bool
-syslog_send(int prio, const char *msg)
+/* msg as a syslog datagram into line.  Its length, or -1. */
+static int
+syslog_format(char *line, size_t size, int prio, const char *msg)
 {
-	char line[LOG_LINE_MAX + 64], stamp[32];
+	char stamp[32];
 	struct tm tm;
 	time_t t = time(NULL);
-	int n, tries;
+	int n;
 
 	if (localtime_r(&t, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
 		stamp[0] = '\0';
-	n = snprintf(line, sizeof(line), "<%d>%s bustd[%d]: %s",
-	    LOG_DAEMON | prio, stamp, (int)getpid(), msg);
+	n = snprintf(line, size, "<%d>%s bustd[%d]: %s", LOG_DAEMON | prio,
+	    stamp, (int)getpid(), msg);
+	if (n < 0)
+		return -1;
+	return (size_t)n >= size ? (int)size - 1 : n;
+}
+
+/*
+ * Connect to /dev/log again: at once after a send failed on a socket
+ * that worked (a restarted syslog daemon), at most every LOG_RETRY_MS
+ * while it cannot be reached (bustd started before it, or without it).
+ * When it is back, the first line says so: lines in between went to
+ * stderr or /dev/kmsg.
+ */
+static bool
+syslog_reconnect(void)
+{
+	char line[128];
+	uint64_t now = mono_ms();
+	int fd, n;
+
+	if (log_sock_failed_ms != 0 && now - log_sock_failed_ms < LOG_RETRY_MS)
+		return false;
+	fd = syslog_connect();
+	if (fd < 0) {
+		log_sock_failed_ms = now | 1;
+		return false;
+	}
+	log_sock = fd;
+	if (log_sock_failed_ms != 0) {
+		log_sock_failed_ms = 0;
+		n = syslog_format(line, sizeof(line), LOG_INFO,
+		    "syslog: connected to /dev/log again");
+		if (n > 0)
+			send(log_sock, line, (size_t)n,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	return true;
+}
+
+static bool
+syslog_send(int prio, const char *msg)
+{
+	char line[LOG_LINE_MAX + 64];
+	int n, tries;
+
+	n = syslog_format(line, sizeof(line), prio, msg);
 	if (n < 0)
 		return false;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
 	/* A restarted syslog daemon means a new socket: connect again. */
 	for (tries = 0; tries < 2; tries++) {
-		if (log_sock < 0 && (log_sock = syslog_connect()) < 0)
+		if (log_sock < 0 && !syslog_reconnect())
 			return false;
-		if (send(log_sock, line, (size_t)n, MSG_NOSIGNAL) >= 0)
+		/* Never wait on a syslog daemon that is stuck itself (in
+		 * reclaim, say): the line goes elsewhere. */
+		if (send(log_sock, line, (size_t)n, MSG_NOSIGNAL |
+		    MSG_DONTWAIT) >= 0)
 			return true;
 		if (errno != ECONNREFUSED && errno != ENOTCONN &&
 		    errno != EDESTADDRREQ)
@@ -114,25 +227,76 @@ syslog_send(int prio, const char *msg)
 	return false;
 }
 
-static void
-log_emit(int prio, const char *msg)
+/* Write msg to fd as one line, as stderr shows it (journal: its <N>
+ * prefix, else words but for events).  0 or -errno. */
+static int
+fd_send(int fd, int prio, bool journal, const char *msg)
 {
-	char line[LOG_LINE_MAX + 16];
+	char line[LOG_LINE_MAX + 16], pre[16];
 	int n;
 
-	/* If syslog fails, the line still goes somewhere. */
-	if (log_target == LOG_TARGET_SYSLOG && syslog_send(prio, msg))
-		return;
+	if (journal)
+		snprintf(pre, sizeof(pre), "<%d>", prio & LOG_PRIMASK);
+	else
+		snprintf(pre, sizeof(pre), "%s",
+		    prio & LOG_EVENT ? "" : prio_prefix(prio & LOG_PRIMASK));
 	/* One write(2) per line so that lines never interleave. */
-	n = snprintf(line, sizeof(line), "%s%s\n", prio_prefix(prio), msg);
+	n = snprintf(line, sizeof(line), "%s%s\n", pre, msg);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	while (write(fd, line, (size_t)n) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/*
+ * The kernel's log, when there is nowhere else: dmesg and the journal
+ * read it.  Each write(2) is one record, "<PRI>bustd[PID]: msg"; the
+ * kernel may drop some of a burst (printk_devkmsg=ratelimit).
+ */
+static void
+kmsg_send(int prio, const char *msg)
+{
+	char line[LOG_LINE_MAX + 32];
+	int n;
+
+	if (log_kmsg < 0)
+		log_kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK);
+	if (log_kmsg < 0)
+		return;
+	n = snprintf(line, sizeof(line), "<%d>bustd[%d]: %s\n",
+	    LOG_DAEMON | prio, (int)getpid(), msg);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	while (write(STDERR_FILENO, line, (size_t)n) < 0 && errno == EINTR)
+	while (write(log_kmsg, line, (size_t)n) < 0 && errno == EINTR)
 		;
+}
+
+static void
+log_emit(int prio, const char *msg)
+{
+	if (log_tee_fd >= 0 && (prio & LOG_PRIMASK) <= LOG_WARNING &&
+	    fd_send(log_tee_fd, prio, false, msg) < 0)
+		log_tee_fd = -1;
+	/* If syslog fails, the line still goes somewhere: stderr, and
+	 * when that is /dev/null (detached) or fails, the kernel's log. */
+	if (log_target == LOG_TARGET_SYSLOG &&
+	    syslog_send(prio & LOG_PRIMASK, msg))
+		return;
+	if (!log_stderr_void &&
+	    fd_send(STDERR_FILENO, prio, log_journal, msg) == 0)
+		return;
+	kmsg_send(prio & LOG_PRIMASK, msg);
 }
 
 static void __attribute__((format(printf, 3, 0)))
@@ -142,7 +306,7 @@ log_vmsg(int prio, int r, const char *fmt, va_list ap)
 	int saved_errno = errno;
 	int n;
 
-	if (prio > log_max_prio)
+	if ((prio & LOG_PRIMASK) > log_max_prio)
 		return;
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n >= 0 && r != 0 && (size_t)n < sizeof(msg))

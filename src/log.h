@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* log.h: logging to stderr or syslog, and fatal errors before the loop. */
+/* log.h: logging to stderr, syslog or /dev/kmsg, and fatal errors. */
 #ifndef BUSTD_LOG_H
 #define BUSTD_LOG_H
 
@@ -14,11 +14,32 @@ enum log_target {
 };
 
 /*
+ * Or-ed into a priority: an event bustd brings about, not a fault, such
+ * as a kill.  Its priority stands for syslog and the journal, but stderr
+ * shows it without the "warning: " word.
+ */
+#define LOG_EVENT 0x400
+
+/*
  * Send messages to target from now on.  Messages above max_prio (LOG_INFO
- * or LOG_DEBUG) are dropped.  Calling it again switches target.
+ * or LOG_DEBUG) are dropped.  Calling it again switches target.  Each
+ * call looks at stderr again: when it is the journal's stream (systemd's
+ * JOURNAL_STREAM names its device and inode), lines there start with
+ * "<N>", their priority, instead of "error: " and "warning: ".
+ *
+ * A line syslog does not take (no /dev/log: bustd connects again at most
+ * once a second, as lines come) goes to stderr; if stderr is /dev/null,
+ * closed or fails, to /dev/kmsg.
  */
 void log_open(enum log_target target, int max_prio);
 bool log_debug_enabled(void);
+
+/*
+ * Start-up of a detached bustd: also write each error and warning, as
+ * stderr would show it, to fd (a pipe to the process the admin started,
+ * which shows them); -1 stops it.  fd stays the caller's.
+ */
+void log_tee(int fd);
 
 void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -30,6 +51,8 @@ void log_msg_r(int prio, int r, const char *fmt, ...)
 #define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+/* A signal sent to a victim: journalctl -p warning shows it. */
+#define log_kill(...) log_msg(LOG_WARNING | LOG_EVENT, __VA_ARGS__)
 #define log_err_r(r, ...) log_msg_r(LOG_ERR, r, __VA_ARGS__)
 #define log_warn_r(r, ...) log_msg_r(LOG_WARNING, r, __VA_ARGS__)
 

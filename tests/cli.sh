@@ -27,6 +27,11 @@ if [ ! -x "$BUSTD" ]; then
 fi
 
 t_tmpdir
+# The daemons started here lock $RUNTIME_DIRECTORY/bustd.pid: the test's
+# own, never /run/bustd.pid of a bustd that runs on this machine.
+RUNTIME_DIRECTORY=$t_tmp/run
+export RUNTIME_DIRECTORY
+mkdir "$RUNTIME_DIRECTORY" || exit 99
 cp -R "$confdir" "$t_tmp/conf" || exit 99
 find "$t_tmp/conf" -type d -exec chmod 700 {} + || exit 99
 find "$t_tmp/conf" -type f -exec chmod 600 {} + || exit 99
@@ -98,6 +103,38 @@ if t_wait_exit "$t_pid" 5 && [ "$t_rc" -eq 2 ]; then
 else
 	t_not_ok "a stray argument to the daemon exits 2 at once" "exit $t_rc"
 fi
+# Two one-shot modes at once: which one ran was the last one's choice.
+for pair in "--check-config --list" "--list --print-config" \
+    "--print-config --check-config"; do
+	# shellcheck disable=SC2086 # split on purpose
+	t_run "$out" "$err" "$BUSTD" $pair -c "$conf/good-minimal.conf"
+	first=${pair% *}
+	second=${pair#* }
+	if [ "$t_rc" -eq 2 ] && [ ! -s "$out" ] &&
+	    grep -F -q -e "$first" "$err" && grep -F -q -e "$second" "$err"
+	then
+		t_ok "'bustd $pair' exits 2, naming both"
+	else
+		t_not_ok "'bustd $pair' exits 2, naming both" "exit $t_rc" \
+		    "$(cat "$err")" "stdout: $(head -n 1 "$out")"
+	fi
+done
+t_run "$out" "$err" "$BUSTD" --check-config --check-config \
+    -c "$conf/good-minimal.conf"
+t_check "the same mode twice is no conflict" [ "$t_rc" -eq 0 ]
+
+# --help says in plain words where the drop-ins are.
+t_run "$out" "$err" "$BUSTD" --help
+default=$(sed -n 's/.*(default \([^)]*\)).*/\1/p' "$out" | head -n 1)
+dropins=${default%.conf}.d/*.conf
+if [ -n "$default" ] && grep -F -q "drop-ins: FILE.d/*.conf" "$out" &&
+    grep -F -q "$dropins" "$out"; then
+	t_ok "--help names the drop-ins, $dropins"
+else
+	t_not_ok "--help names the drop-ins, $dropins" \
+	    "$(grep -A2 -e '-c, ' "$out" | tr -s '\n ' ' ')"
+fi
+
 t_run "$out" "$err" "$BUSTD" --check-config -p 101 -c "$conf/good-minimal.conf"
 t_check "-p 101 exits 2" [ "$t_rc" -eq 2 ]
 t_run "$out" "$err" "$BUSTD" --check-config -p half \
@@ -315,6 +352,105 @@ daemon_stops_on()
 daemon_stops_on TERM
 daemon_stops_on INT
 
+# --- One bustd at a time ---
+
+lock=$RUNTIME_DIRECTORY/bustd.pid
+
+# detached_pid: the daemon a detached start left running, if any, from
+# the lock file; remembered for the cleanup, which kills it by its pid.
+detached_pid()
+{
+	[ -f "$lock" ] || return 1
+	dp_pid=$(cat "$lock" 2>/dev/null)
+	case $dp_pid in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	t_pids="$t_pids $dp_pid"
+	echo "$dp_pid"
+}
+
+t_start "$t_tmp/first.log" "$BUSTD" -n -c "$conf/daemon.conf"
+first=$t_pid
+if t_wait_text "$t_tmp/first.log" "running with" 5 &&
+    [ "$(cat "$lock" 2>/dev/null)" = "$first" ]; then
+	t_ok "bustd -n locks \$RUNTIME_DIRECTORY/bustd.pid, its pid in it"
+else
+	t_not_ok "bustd -n locks \$RUNTIME_DIRECTORY/bustd.pid, its pid in it" \
+	    "pid $first, $lock: $(cat "$lock" 2>&1)"
+fi
+t_start "$t_tmp/second.log" "$BUSTD" -n -c "$conf/daemon.conf"
+if t_wait_exit "$t_pid" 5 && [ "$t_rc" -eq 1 ] && grep -F -q \
+    "another bustd is running (pid $first)" "$t_tmp/second.log"; then
+	t_ok "a second bustd -n exits 1: another bustd is running (pid N)"
+else
+	t_not_ok "a second bustd -n exits 1: another bustd is running (pid N)" \
+	    "exit $t_rc" "$(cat "$t_tmp/second.log")"
+fi
+t_run "$out" "$err" timeout 20 "$BUSTD" -c "$conf/daemon.conf"
+if [ "$t_rc" -eq 1 ] &&
+    grep -F -q "another bustd is running (pid $first)" "$err"; then
+	t_ok "a detached one beside it exits 1, and says why on stderr"
+else
+	t_not_ok "a detached one beside it exits 1, and says why on stderr" \
+	    "exit $t_rc" "$(cat "$err")"
+fi
+t_start "$t_tmp/dry.log" "$BUSTD" -n --dry-run -c "$conf/daemon.conf"
+dry=$t_pid
+if t_wait_text "$t_tmp/dry.log" "running with" 5 &&
+    grep -F -q "another bustd is running (pid $first)" "$t_tmp/dry.log" &&
+    [ "$(cat "$lock" 2>/dev/null)" = "$first" ]; then
+	t_ok "--dry-run runs beside it, says so, and leaves the lock alone"
+else
+	t_not_ok "--dry-run runs beside it, says so, and leaves the lock alone" \
+	    "$lock: $(cat "$lock" 2>&1)" "$(cat "$t_tmp/dry.log")"
+fi
+kill -s TERM "$dry" 2>/dev/null
+t_wait_exit "$dry" 5
+kill -s TERM "$first" 2>/dev/null
+if t_wait_exit "$first" 5 && [ "$t_rc" -eq 0 ] && [ ! -e "$lock" ]; then
+	t_ok "bustd -n removes its lock file when it exits"
+else
+	t_not_ok "bustd -n removes its lock file when it exits" "exit $t_rc" \
+	    "$(ls -l "$lock" 2>&1)"
+fi
+
+# systemd's RUNTIME_DIRECTORY may list several folders: the first is ours.
+mkdir "$t_tmp/run2"
+t_start "$t_tmp/run2.log" env RUNTIME_DIRECTORY="$t_tmp/run2:$t_tmp/run3" \
+    "$BUSTD" -n -c "$conf/daemon.conf"
+if t_wait_text "$t_tmp/run2.log" "running with" 5 &&
+    [ "$(cat "$t_tmp/run2/bustd.pid" 2>/dev/null)" = "$t_pid" ]; then
+	t_ok "RUNTIME_DIRECTORY=A:B: the lock is A/bustd.pid"
+else
+	t_not_ok "RUNTIME_DIRECTORY=A:B: the lock is A/bustd.pid" \
+	    "$(cat "$t_tmp/run2.log")"
+fi
+kill -s TERM "$t_pid" 2>/dev/null
+t_wait_exit "$t_pid" 5
+
+# No folder to lock in: -n warns and runs on; a detached start fails.
+t_start "$t_tmp/nolock.log" env RUNTIME_DIRECTORY="$t_tmp/none" \
+    "$BUSTD" -n -c "$conf/daemon.conf"
+if t_wait_text "$t_tmp/nolock.log" "running with" 5 &&
+    grep -F -q "warning: cannot lock $t_tmp/none/bustd.pid" \
+    "$t_tmp/nolock.log"; then
+	t_ok "bustd -n with no folder for its lock warns and runs on"
+else
+	t_not_ok "bustd -n with no folder for its lock warns and runs on" \
+	    "$(cat "$t_tmp/nolock.log")"
+fi
+kill -s TERM "$t_pid" 2>/dev/null
+t_wait_exit "$t_pid" 5
+t_run "$out" "$err" timeout 20 env RUNTIME_DIRECTORY="$t_tmp/none" \
+    "$BUSTD" -c "$conf/daemon.conf"
+if [ "$t_rc" -eq 1 ] && grep -F -q "$t_tmp/none/bustd.pid" "$err"; then
+	t_ok "a detached bustd with no folder for its lock exits 1, naming it"
+else
+	t_not_ok "a detached bustd with no folder for its lock exits 1, \
+naming it" "exit $t_rc" "$(cat "$err")"
+	detached_pid > /dev/null
+fi
+
 # A config with errors at start: every error is said, and the daemon runs
 # on the fallback (the profile the file names, its valid rules) rather
 # than leave the machine without an OOM killer.  --dry-run as well: the
@@ -358,5 +494,184 @@ else
 	t_not_ok "--check-config warns of an unknown user and exits 0" \
 	    "exit $uw_rc" "$uw"
 fi
+
+# --- Priorities ---
+
+# A dry run that decides at once: mem_term is all of RAM, and the only
+# candidate is a sleep(1) of the test's own.  Nothing is signalled.
+mkdir "$t_tmp/bin"
+cp /bin/sleep "$t_tmp/bin/sleeper"
+t_start "$t_tmp/sleeper.log" "$t_tmp/bin/sleeper" 60
+sleeper=$t_pid
+cat > "$conf/decide.conf" <<CONF
+[general]
+profile = none
+dry_run = yes
+[thresholds]
+mem_term = 100%
+mem_kill = 0
+swap_term = 100%
+swap_kill = 0
+psi_metric = off
+[only-kill]
+exe = ^$t_tmp/bin/
+CONF
+chmod 600 "$conf/decide.conf"
+kill_line="pid $sleeper (sleeper) uid $(id -u) ($(id -un)): dry run, would send SIG"
+
+# With stderr the journal's stream (JOURNAL_STREAM names its device and
+# inode), each line starts with its priority, as sd-daemon(3) says.
+: > "$t_tmp/journal.log"
+js=$(stat -c '%d:%i' "$t_tmp/journal.log")
+t_start "$t_tmp/journal.log" env JOURNAL_STREAM="$js" \
+    "$BUSTD" -n --dry-run -c "$conf/decide.conf"
+jpid=$t_pid
+if t_wait_text "$t_tmp/journal.log" "$kill_line" 5; then
+	t_ok "a dry-run kill line in the journal's stream"
+else
+	t_not_ok "a dry-run kill line in the journal's stream" \
+	    "$(cat "$t_tmp/journal.log")"
+fi
+t_check "the kill line is <4> (warning)" \
+    grep -F -q "<4>$kill_line" "$t_tmp/journal.log"
+t_check "the start line is <6> (info)" \
+    grep -q "^<6>bustd $version running with" "$t_tmp/journal.log"
+printf '[thresholds]\nmem_term = lots\n' >> "$conf/decide.conf"
+kill -s HUP "$jpid"
+t_check "a failed reload is <3> (error)" t_wait_text "$t_tmp/journal.log" \
+    "<3>reload failed: keeping the previous policy" 5
+kill -s TERM "$jpid"
+t_wait_exit "$jpid" 5
+if grep -v -q '^<[0-7]>' "$t_tmp/journal.log" ||
+    grep -E -q '^<[0-7]>(warning|error): ' "$t_tmp/journal.log"; then
+	t_not_ok "every line has a <N> prefix, and no warning:/error: word" \
+	    "$(grep -v '^<[0-7]>' "$t_tmp/journal.log" | head -n 1)"
+else
+	t_ok "every line has a <N> prefix, and no warning:/error: word"
+fi
+
+# JOURNAL_STREAM of another stream (inherited, say): plain lines.
+sed -i '$d' "$conf/decide.conf"
+sed -i '$d' "$conf/decide.conf"
+t_start "$t_tmp/plain.log" env JOURNAL_STREAM=1:1 \
+    "$BUSTD" -n --dry-run -c "$conf/decide.conf"
+if t_wait_text "$t_tmp/plain.log" "$kill_line" 5 &&
+    grep -q "^$kill_line" "$t_tmp/plain.log" &&
+    ! grep -q '^<[0-7]>' "$t_tmp/plain.log"; then
+	t_ok "not the journal's stream: the kill line plain, no <N>"
+else
+	t_not_ok "not the journal's stream: the kill line plain, no <N>" \
+	    "$(cat "$t_tmp/plain.log")"
+fi
+kill -s TERM "$t_pid"
+t_wait_exit "$t_pid" 5
+kill -s TERM "$sleeper"
+t_wait_exit "$sleeper" 5
+
+# The status line says in words why PSI was not read.
+if [ -r /proc/pressure/memory ]; then
+	sed -e 's/^psi_metric = off$/psi_metric = some_avg10/' \
+	    -e 's/^mem_term = 0$/mem_term = 0\npsi_mem_gate = 0/' \
+	    "$conf/daemon.conf" > "$conf/psi.conf"
+	chmod 600 "$conf/psi.conf"
+	t_start "$t_tmp/psi.log" "$BUSTD" -n -c "$conf/psi.conf"
+	if t_wait_text "$t_tmp/psi.log" "start: " 5 && grep -F -q \
+	    "PSI not read (MemAvailable above psi_mem_gate)," "$t_tmp/psi.log"
+	then
+		t_ok "status: 'PSI not read (MemAvailable above psi_mem_gate)'"
+	else
+		t_not_ok "status: 'PSI not read (MemAvailable above \
+psi_mem_gate)'" "$(grep 'start: ' "$t_tmp/psi.log")"
+	fi
+	kill -s TERM "$t_pid"
+	t_wait_exit "$t_pid" 5
+else
+	t_skipped "status: 'PSI not read (MemAvailable above psi_mem_gate)'" \
+	    "no /proc/pressure/memory"
+fi
+
+# --- Detaching ---
+
+# wait_gone PID SECONDS: true once PID, not a child of this shell, is gone.
+wait_gone()
+{
+	wg_n=$(($2 * t_ticks))
+	while [ "$wg_n" -gt 0 ] && t_running "$1"; do
+		sleep "$t_tick"
+		wg_n=$((wg_n - 1))
+	done
+	! t_running "$1"
+}
+
+# The process started exits 0 only once the daemon is up: its pid in the
+# lock file, in /, locked in RAM.  A file of the caller's is open on fd 7.
+: > "$t_tmp/inherited"
+t_run "$out" "$err" timeout 20 "$BUSTD" -c "$conf/daemon.conf" \
+    7>> "$t_tmp/inherited"
+bg=$(detached_pid)
+if [ "$t_rc" -eq 0 ] && [ -n "$bg" ] && t_running "$bg" &&
+    [ "$(readlink "/proc/$bg/cwd")" = / ]; then
+	t_ok "a detached start exits 0, the daemon running, its pid locked"
+else
+	t_not_ok "a detached start exits 0, the daemon running, its pid locked" \
+	    "exit $t_rc, pid '$bg'" "$(cat "$err")"
+fi
+locked=$(sed -n 's/^VmLck:[[:space:]]*\([0-9]*\) kB$/\1/p' \
+    "/proc/$bg/status" 2>/dev/null)
+if grep -q "mlockall" "$err"; then
+	t_skipped "it exits once the daemon has locked itself in RAM" \
+	    "mlockall failed here"
+else
+	t_check "it exits once the daemon has locked itself in RAM \
+(VmLck: ${locked:-none} kB)" [ "${locked:-0}" -gt 0 ]
+fi
+fds=$(for fd in "/proc/$bg/fd"/*; do
+	printf '%s -> %s, ' "${fd##*/}" "$(readlink "$fd")"
+done)
+case $fds in
+*"$t_tmp/inherited"*)
+	t_not_ok "the daemon keeps no file descriptor it inherited" "$fds" ;;
+*) t_ok "the daemon keeps no file descriptor it inherited" ;;
+esac
+if [ -n "$bg" ]; then
+	kill -s TERM "$bg"
+	wait_gone "$bg" 5
+fi
+t_check "the detached daemon exits on SIGTERM and removes its lock file" \
+    [ ! -e "$lock" ]
+
+# A relative -c FILE still names FILE at a reload, once the daemon is in
+# /: the reloaded policy starts a metrics file.
+mkdir "$t_tmp/rel"
+cp "$conf/daemon.conf" "$t_tmp/rel/bustd.conf"
+t_run "$out" "$err" sh -c 'cd "$1/rel" && exec timeout 20 "$2" -c bustd.conf' \
+    sh "$t_tmp" "$BUSTD"
+bg=$(detached_pid)
+printf '[general]\nmetrics_file = %s/reloaded.prom\n' "$t_tmp" \
+    >> "$t_tmp/rel/bustd.conf"
+if [ "$t_rc" -eq 0 ] && [ -n "$bg" ] && kill -s HUP "$bg" &&
+    t_wait_text "$t_tmp/reloaded.prom" "bustd_config_last_reload_successful 1" 5
+then
+	t_ok "a detached bustd started with a relative -c FILE reloads FILE"
+else
+	t_not_ok "a detached bustd started with a relative -c FILE reloads \
+FILE" "exit $t_rc, pid '$bg'" "$(cat "$err")"
+fi
+if [ -n "$bg" ]; then
+	kill -s TERM "$bg"
+	wait_gone "$bg" 5
+fi
+
+# A failure after stdio went to /dev/null reaches the terminal too.
+mkfifo "$lock"
+t_run "$out" "$err" timeout 20 "$BUSTD" -c "$conf/daemon.conf"
+if [ "$t_rc" -eq 1 ] && grep -F -q "error: cannot write $lock" "$err"; then
+	t_ok "a failure once detached: exit 1, the error on stderr"
+else
+	t_not_ok "a failure once detached: exit 1, the error on stderr" \
+	    "exit $t_rc" "$(cat "$err")"
+	detached_pid > /dev/null
+fi
+rm -f "$lock"
 
 t_summary cli.sh

@@ -148,6 +148,10 @@ e2e_init() {
 	trap e2e_cleanup EXIT
 	T=$t_tmp
 	chmod 755 "$T"
+	# bustd's lock file: the test's own, not that of a bustd running here.
+	mkdir -m 755 "$T/run"
+	RUNTIME_DIRECTORY=$T/run
+	export RUNTIME_DIRECTORY
 	mkdir -p "$T/bin" "$T/protected"
 	cp "$HOG" "$T/bin/hog"
 	cp "$HOG" "$T/bin/innocent"
