@@ -62,6 +62,7 @@ echo "# MemAvailable $((AV / 1024)) MiB with the ballast"
 write_conf <<CONF
 [general]
 profile = none
+report_interval = 1s
 [thresholds]
 mem_term = 2G
 mem_kill = 256M
