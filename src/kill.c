@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cgroup.h"
 #include "kill.h"
 #include "log.h"
 
@@ -219,7 +218,8 @@ deliver(struct killer *k, int sig, const struct proc_info *now_is)
 		if (sig != SIGKILL || !cgroup_file(k, "cgroup.kill") ||
 		    k->ops->write_file(k->ops->ctx, k->path, "1") < 0) {
 			if (cgroup_file(k, ""))
-				cgroup_each_pid(k->path, signal_one, &sa);
+				cgroup_each_pid(&k->walk, k->path, signal_one,
+				    &sa);
 		}
 	}
 	/*
@@ -251,7 +251,7 @@ cgroup_refused(struct killer *k, const struct policy *p, bool known, char *why,
 		return "it is in the root cgroup";
 	if (!cgroup_file(k, ""))
 		return "its cgroup path is too long";
-	if (cgroup_each_pid(k->path, guard_one, &g))
+	if (cgroup_each_pid(&k->walk, k->path, guard_one, &g))
 		return why;
 	return NULL;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "decide.h"
 #include "policy.h"
 #include "proc.h"
@@ -67,6 +68,7 @@ struct killer {
 	struct proc_bufs scratch;
 	char dents[4096];
 	char path[PROC_PATH_MAX + 256];
+	struct cgroup_walk walk;
 };
 
 /* cgroup_root: the cgroup2 mount point from mountinfo, or NULL.  The

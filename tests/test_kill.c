@@ -1315,6 +1315,192 @@ test_kill_find_cgroup2_long_mountinfo(void **state)
 	assert_string_equal(out, "/sys/fs/cgroup");
 }
 
+/* --- The cgroup tree --- */
+
+static void
+test_cgroup_kind_by_name(void **state)
+{
+	static const struct {
+		const char *path;
+		enum cgroup_kind kind;
+	} cases[] = {
+		{ "/", CGROUP_ROOT },
+		{ "", CGROUP_ROOT },
+		{ "/user.slice", CGROUP_SLICE },
+		{ "/user.slice/user-1000.slice", CGROUP_SLICE },
+		{ "/user.slice/user-1000.slice/session-2.scope",
+		    CGROUP_SESSION },
+		{ "/user.slice/user-1000.slice/user@1000.service",
+		    CGROUP_USER_MANAGER },
+		{ "/init.scope", CGROUP_INIT },
+		{ APP_SCOPE, CGROUP_APP_SCOPE },
+		{ "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+		  "app-gnome-firefox-4242.scope",
+		    CGROUP_APP_SCOPE },
+		{ "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+		  "app-org.gnome.Terminal@abc.service",
+		    CGROUP_APP_SERVICE },
+		/* Not quite the names systemd gives applications. */
+		{ "/app.slice", CGROUP_SLICE },
+		{ "/x/app-.scope", CGROUP_OTHER },
+		{ "/x/app-.service", CGROUP_OTHER },
+		{ "/x/myapp-foo.scope", CGROUP_OTHER },
+		{ "/x/app-foo.scope/child", CGROUP_OTHER },
+		{ "/x/session-.scope", CGROUP_SESSION },
+		{ "/system.slice/sshd.service", CGROUP_OTHER },
+		{ "/machine.slice/lxc-box", CGROUP_OTHER },
+		{ "/x/vte-spawn-1234.scope", CGROUP_OTHER },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (cgroup_kind(cases[i].path) != cases[i].kind)
+			fail_msg("%s: kind %d, want %d", cases[i].path,
+			    (int)cgroup_kind(cases[i].path),
+			    (int)cases[i].kind);
+	assert_string_equal(cgroup_kind_name(CGROUP_SESSION),
+	    "a login session");
+	assert_string_equal(cgroup_kind_name(CGROUP_APP_SCOPE),
+	    "an application scope");
+}
+
+static void
+test_cgroup_read_u64_files(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	uint64_t v = 42;
+	int fd;
+
+	temp_dir(dir, sizeof(dir), "cgroup-files");
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	write_text(path, "1073741824\n");
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	write_text(path, "max\n");
+	snprintf(path, sizeof(path), "%s/memory.oom.group", dir);
+	write_text(path, "1\n");
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(cgroup_read_u64(fd, "memory.current", &v), 0);
+	assert_int_equal(v, 1073741824);
+	assert_int_equal(cgroup_read_u64(fd, "memory.oom.group", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(cgroup_read_u64(fd, "memory.max", &v), -EINVAL);
+	/* Without the memory controller there is no such file. */
+	assert_int_equal(cgroup_read_u64(fd, "memory.swap.current", &v),
+	    -ENOENT);
+	close(fd);
+	rm_tree(dir);
+}
+
+struct visits {
+	char seen[32][128];
+	size_t n;
+	size_t unreadable;
+	size_t stop_at;
+};
+
+static bool
+record_visit(struct cgroup_walk *w, int dirfd, void *arg)
+{
+	struct visits *v = arg;
+
+	if (dirfd < 0) {
+		v->unreadable++;
+		return false;
+	}
+	if (v->n < 32 && strlen(w->path) < sizeof(v->seen[0]))
+		strcpy(v->seen[v->n++], w->path[0] ? w->path : "(top)");
+	return v->stop_at != 0 && v->n == v->stop_at;
+}
+
+static bool
+visited(const struct visits *v, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->seen[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* Open file descriptors of this process. */
+static int
+open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* readdir's own */
+}
+
+static void
+test_cgroup_walk_paths(void **state)
+{
+	struct cgroup_walk *w = calloc(1, sizeof(*w));
+	struct visits v;
+	char dir[PATH_MAX];
+	int fds = open_fds();
+
+	assert_non_null(w);
+	temp_dir(dir, sizeof(dir), "cgroup-walk");
+	cgroup_procs(dir, "/test.slice/app-foo.scope", "10\n");
+	cgroup_procs(dir, "/test.slice/session-1.scope", "11\n");
+	cgroup_procs(dir, "/other/a/b", "12\n");
+	memset(&v, 0, sizeof(v));
+	assert_false(cgroup_walk(w, dir, record_visit, &v));
+	assert_int_equal(v.n, 7);
+	assert_true(visited(&v, "(top)"));
+	assert_true(visited(&v, "/test.slice"));
+	assert_true(visited(&v, "/test.slice/app-foo.scope"));
+	assert_true(visited(&v, "/test.slice/session-1.scope"));
+	assert_true(visited(&v, "/other/a/b"));
+	assert_int_equal(v.unreadable, 0);
+	/* A visit that says stop stops the walk, and every folder it
+	 * opened is closed. */
+	memset(&v, 0, sizeof(v));
+	v.stop_at = 3;
+	assert_true(cgroup_walk(w, dir, record_visit, &v));
+	assert_int_equal(v.n, 3);
+	assert_int_equal(open_fds(), fds);
+	memset(&v, 0, sizeof(v));
+	assert_false(cgroup_walk(w, "/nonexistent/bustd-test", record_visit,
+	    &v));
+	assert_int_equal(v.unreadable, 1);
+	rm_tree(dir);
+	free(w);
+}
+
+static void
+test_cgroup_walk_too_deep(void **state)
+{
+	struct cgroup_walk *w = calloc(1, sizeof(*w));
+	char dir[PATH_MAX], deep[PATH_MAX];
+	struct visits v;
+	size_t len;
+	int i;
+
+	assert_non_null(w);
+	temp_dir(dir, sizeof(dir), "cgroup-deep");
+	len = (size_t)snprintf(deep, sizeof(deep), "%s", "");
+	for (i = 0; i < CGROUP_DEPTH_MAX + 1; i++)
+		len += (size_t)snprintf(deep + len, sizeof(deep) - len, "/d");
+	cgroup_procs(dir, deep, "1\n");
+	memset(&v, 0, sizeof(v));
+	cgroup_walk(w, dir, record_visit, &v);
+	/* The top and CGROUP_DEPTH_MAX levels; the one below is a part
+	 * the caller hears of as unreadable (fail safe). */
+	assert_int_equal(v.n, CGROUP_DEPTH_MAX + 1);
+	assert_int_equal(v.unreadable, 1);
+	rm_tree(dir);
+	free(w);
+}
+
 int
 main(void)
 {
@@ -1365,6 +1551,10 @@ main(void)
 		cmocka_unit_test(test_kill_find_cgroup2_found),
 		cmocka_unit_test(test_kill_find_cgroup2_v1_only),
 		cmocka_unit_test(test_kill_find_cgroup2_long_mountinfo),
+		cmocka_unit_test(test_cgroup_kind_by_name),
+		cmocka_unit_test(test_cgroup_read_u64_files),
+		cmocka_unit_test(test_cgroup_walk_paths),
+		cmocka_unit_test(test_cgroup_walk_too_deep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
