@@ -35,7 +35,12 @@ sig_name(int sig)
 	return sig == SIGKILL ? "SIGKILL" : sig == SIGTERM ? "SIGTERM" : "?";
 }
 
-/* Is pid one we must never signal?  Names it in why if so. */
+/*
+ * Is pid one a wider kill must never take?  pid 1, bustd, and whatever
+ * the policy keeps from being a victim of its own: a [never-kill] match
+ * (or a process whose field for one cannot be read), a process outside
+ * a non-empty [only-kill], oom_score_adj -1000.  Names it in why if so.
+ */
 static bool
 protected_pid(struct killer *k, const struct policy *p, pid_t pid, char *why,
     size_t size)
@@ -43,6 +48,7 @@ protected_pid(struct killer *k, const struct policy *p, pid_t pid, char *why,
 	struct proc_info info;
 	struct verdict v;
 	char comm[4 * PROC_COMM_MAX];
+	const char *what = NULL;
 
 	if (pid == 1 || pid == k->self) {
 		snprintf(why, size, "pid %d (%s)", (int)pid,
@@ -51,21 +57,24 @@ protected_pid(struct killer *k, const struct policy *p, pid_t pid, char *why,
 	}
 	memset(&info, 0, sizeof(info));
 	info.pid = pid;
-	if (proc_fill(k->pc, &info, PROC_HAVE_STAT | victim_fields(p),
+	if (proc_fill(k->pc, &info,
+	    PROC_HAVE_STAT | PROC_HAVE_OOM_ADJ | victim_fields(p),
 	    &k->scratch) == -ENOENT)
 		return false;
 	/* Judge only by the rules: ranking does not matter here. */
 	info.oom_score = 1;
 	info.have |= PROC_HAVE_OOM_SCORE;
 	victim_judge(p, &info, 1, &v);
-	if (v.excl == EXCL_NEVER_KILL || v.excl == EXCL_UNREADABLE) {
-		log_escape(comm, sizeof(comm), info.st.comm,
-		    strlen(info.st.comm));
-		snprintf(why, size, "pid %d (%s, %s)", (int)pid, comm,
-		    victim_exclusion_name(v.excl));
-		return true;
-	}
-	return false;
+	if (v.excl == EXCL_NEVER_KILL || v.excl == EXCL_UNREADABLE ||
+	    v.excl == EXCL_NOT_ONLY_KILL)
+		what = victim_exclusion_name(v.excl);
+	else if ((info.have & PROC_HAVE_OOM_ADJ) && info.oom_score_adj <= -1000)
+		what = "oom_score_adj -1000";
+	if (what == NULL)
+		return false;
+	log_escape(comm, sizeof(comm), info.st.comm, strlen(info.st.comm));
+	snprintf(why, size, "pid %d (%s, %s)", (int)pid, comm, what);
+	return true;
 }
 
 struct group_arg {

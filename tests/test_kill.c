@@ -867,6 +867,46 @@ test_kill_start_process_group_never_kill(void **state)
 }
 
 static void
+test_kill_start_process_group_not_only_kill(void **state)
+{
+	struct kit *t;
+	struct capture cap;
+	char path[PATH_MAX + 32], log[8192];
+
+	/*
+	 * [only-kill] says what may die: a group kill must not take tmux,
+	 * which it leaves out, any more than a [never-kill] match.
+	 */
+	t = kit_open("kill-group-protected",
+	    "[kill]\nprocess_group = yes\n[only-kill]\nname = ^hog$\n", 0,
+	    false);
+	kit_victim(t, 3201, 800100);
+	memset(&cap, 0, sizeof(cap));
+	capture_start(&cap);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	capture_end(&cap, log, sizeof(log));
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_non_null(strstr(log, "process group 3200 not signalled whole: "
+	                               "it holds pid 3200 (tmux: server, not "
+	                               "in [only-kill])"));
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* Nor one that oom_score_adj -1000 keeps from the kernel's. */
+	t = kit_open("kill-group-protected", "[kill]\nprocess_group = yes\n", 0,
+	    false);
+	snprintf(path, sizeof(path), "%s/3200/oom_score_adj", t->tmp);
+	write_text(path, "-1000\n");
+	kit_victim(t, 3201, 800100);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
 test_kill_start_process_group_init(void **state)
 {
 	struct kit *t;
@@ -1529,6 +1569,7 @@ main(void)
 		cmocka_unit_test(
 		    test_kill_start_process_group_victim_died_first),
 		cmocka_unit_test(test_kill_start_process_group_never_kill),
+		cmocka_unit_test(test_kill_start_process_group_not_only_kill),
 		cmocka_unit_test(test_kill_start_process_group_init),
 		cmocka_unit_test(test_kill_start_process_group_self),
 		cmocka_unit_test(test_kill_start_cgroup_kill),
