@@ -28,7 +28,7 @@ struct kill_target {
 	char comm[PROC_COMM_MAX];
 	char cmdline[PROC_CMDLINE_MAX + 1];
 	char cgroup[PROC_PATH_MAX];
-	char rule[512];
+	char rule[VICTIM_RULE_TEXT_MAX];
 	char reason[256];
 };
 

@@ -91,6 +91,7 @@ victim_judge(const struct policy *p, const struct proc_info *info,
 	size_t i;
 
 	memset(v, 0, sizeof(*v));
+	v->mem_kib = info->rss_kib;
 	if (info->have & PROC_HAVE_STAT) {
 		if (info->st.flags & PROC_PF_KTHREAD) {
 			v->excl = EXCL_KTHREAD;
@@ -108,7 +109,7 @@ victim_judge(const struct policy *p, const struct proc_info *info,
 			return;
 		}
 		v->base = mem_total_kib
-		              ? (int64_t)(info->rss_kib * 1000 / mem_total_kib)
+		              ? (int64_t)(v->mem_kib * 1000 / mem_total_kib)
 		              : 0;
 	} else {
 		/*
@@ -117,7 +118,10 @@ victim_judge(const struct policy *p, const struct proc_info *info,
 		 * proc_oom_score() in fs/proc/base.c).
 		 */
 		if (info->oom_score <= 0) {
-			v->excl = EXCL_ADJ_MIN;
+			v->excl = (info->have & PROC_HAVE_OOM_ADJ) &&
+			                  info->oom_score_adj > -1000
+			              ? EXCL_OOM_ZERO
+			              : EXCL_ADJ_MIN;
 			return;
 		}
 		v->base = info->oom_score;
@@ -129,14 +133,12 @@ victim_judge(const struct policy *p, const struct proc_info *info,
 		r = &never->rules[i];
 		if (!field_known(r->field, info)) {
 			v->excl = EXCL_UNREADABLE;
-			v->rule = r;
-			v->rule_set = SET_NEVER_KILL;
+			v->rules[SET_NEVER_KILL] = r;
 			return;
 		}
 		if (victim_rule_matches(r, info)) {
 			v->excl = EXCL_NEVER_KILL;
-			v->rule = r;
-			v->rule_set = SET_NEVER_KILL;
+			v->rules[SET_NEVER_KILL] = r;
 			return;
 		}
 	}
@@ -146,22 +148,19 @@ victim_judge(const struct policy *p, const struct proc_info *info,
 			v->excl = EXCL_NOT_ONLY_KILL;
 			return;
 		}
-		v->rule = r;
-		v->rule_set = SET_ONLY_KILL;
+		v->rules[SET_ONLY_KILL] = r;
 	}
 
 	v->score = v->base;
 	r = first_match(&p->sets[SET_AVOID], info);
 	if (r != NULL) {
 		v->score -= p->avoid_score;
-		v->rule = r;
-		v->rule_set = SET_AVOID;
+		v->rules[SET_AVOID] = r;
 	}
 	r = first_match(&p->sets[SET_PREFER], info);
 	if (r != NULL) {
 		v->score += p->prefer_score;
-		v->rule = r;
-		v->rule_set = SET_PREFER;
+		v->rules[SET_PREFER] = r;
 	}
 }
 
@@ -171,8 +170,8 @@ victim_better(const struct verdict *va, const struct proc_info *a,
 {
 	if (va->score != vb->score)
 		return va->score > vb->score;
-	if (a->rss_kib != b->rss_kib)
-		return a->rss_kib > b->rss_kib;
+	if (va->mem_kib != vb->mem_kib)
+		return va->mem_kib > vb->mem_kib;
 	return a->pid > b->pid;
 }
 
@@ -182,12 +181,18 @@ victim_exclusion_name(enum exclusion e)
 	switch (e) {
 	case EXCL_NONE:
 		return "candidate";
+	case EXCL_PID1:
+		return "pid 1";
+	case EXCL_SELF:
+		return "bustd itself";
 	case EXCL_KTHREAD:
 		return "kernel thread";
 	case EXCL_ZOMBIE:
 		return "zombie";
+	case EXCL_OOM_ZERO:
+		return "oom_score 0 (exiting)";
 	case EXCL_ADJ_MIN:
-		return "oom_score 0 (oom_score_adj -1000, or exiting)";
+		return "oom_score_adj -1000";
 	case EXCL_NEVER_KILL:
 		return "[never-kill]";
 	case EXCL_NOT_ONLY_KILL:
@@ -203,14 +208,30 @@ victim_exclusion_name(enum exclusion e)
 char *
 victim_rule_text(char *buf, size_t size, const struct verdict *v)
 {
-	if (v->rule == NULL) {
-		snprintf(buf, size, "-");
+	/* The order of the log: what excluded, what moved the score,
+	 * what let it in. */
+	static const enum rule_set order[] = { SET_NEVER_KILL, SET_PREFER,
+		SET_AVOID, SET_ONLY_KILL };
+	size_t i, used = 0;
+
+	if (size == 0)
 		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const struct rule *r = v->rules[order[i]];
+		int n;
+
+		if (r == NULL || used >= size)
+			continue;
+		/* Rule text is the admin's, checked for control bytes at
+		 * load: shown as written. */
+		n = snprintf(buf + used, size - used, "%s[%s] %s = %s (%s)",
+		    used ? ", " : "", set_names[order[i]],
+		    field_names[r->field], r->text, r->origin);
+		used = n < 0 ? size : used + (size_t)n;
 	}
-	/* Rule text is the admin's, checked for control bytes at load:
-	 * shown as written. */
-	snprintf(buf, size, "[%s] %s = %s (%s)", set_names[v->rule_set],
-	    field_names[v->rule->field], v->rule->text, v->rule->origin);
+	if (buf[0] == '\0')
+		snprintf(buf, size, "-");
 	return buf;
 }
 
@@ -471,7 +492,7 @@ struct row {
 	struct proc_info info;
 	struct verdict v;
 	char comm[4 * PROC_COMM_MAX + 4];
-	char rule[512];
+	char rule[VICTIM_RULE_TEXT_MAX];
 };
 
 static int
@@ -491,6 +512,19 @@ row_compare(const void *pa, const void *pb)
 	return 0;
 }
 
+static bool
+list_pid(pid_t pid, void *arg)
+{
+	struct selector *s = arg;
+
+	if (s->n < s->cap) {
+		s->cands[s->n].pid = pid;
+		s->cands[s->n].base = 0;
+		s->n++;
+	}
+	return true;
+}
+
 int
 victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
     pid_t self, uint64_t mem_total_kib)
@@ -508,7 +542,9 @@ victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
 	if (r < 0)
 		return r;
 	s.mem_total_kib = mem_total_kib;
-	r = collect(&s, pc, p);
+	/* Every process, pid 1 and bustd too: -v says why each is not a
+	 * candidate. */
+	r = proc_each_pid(pc, s.dents, s.dents_size, list_pid, &s);
 	bufs = malloc(sizeof(*bufs));
 	rows = calloc(s.n ? s.n : 1, sizeof(*rows));
 	if (r < 0 || bufs == NULL || rows == NULL) {
@@ -517,10 +553,19 @@ victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
 	}
 	for (i = 0; i < s.n; i++) {
 		struct row *w = &rows[nrows];
+		pid_t pid = s.cands[i].pid;
 
-		if (!judge_one(pc, p, mem_total_kib, want, s.cands[i].pid,
-		        s.cands[i].base, &w->info, bufs, &w->v))
+		memset(w, 0, sizeof(*w));
+		w->info.pid = pid;
+		r = proc_fill(pc, &w->info, want, bufs);
+		if (r == -ENOENT || r == -ESRCH ||
+		    !(w->info.have & PROC_HAVE_STAT))
 			continue;
+		victim_judge(p, &w->info, mem_total_kib, &w->v);
+		if (pid == 1 || pid == self) {
+			memset(&w->v, 0, sizeof(w->v));
+			w->v.excl = pid == 1 ? EXCL_PID1 : EXCL_SELF;
+		}
 		log_escape(w->comm, sizeof(w->comm), w->info.st.comm,
 		    strlen(w->info.st.comm));
 		victim_rule_text(w->rule, sizeof(w->rule), &w->v);
@@ -557,7 +602,7 @@ victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
 				    rows[i].v.excl == EXCL_UNREADABLE
 				        ? "unreadable field for "
 				        : "",
-				    rows[i].v.rule != NULL
+				    rows[i].v.rules[SET_NEVER_KILL] != NULL
 				        ? rows[i].rule
 				        : victim_exclusion_name(
 				              rows[i].v.excl));

@@ -14,9 +14,12 @@
 /* Why a process is not a candidate. */
 enum exclusion {
 	EXCL_NONE,
+	EXCL_PID1,
+	EXCL_SELF, /* bustd itself */
 	EXCL_KTHREAD,
 	EXCL_ZOMBIE,
-	EXCL_ADJ_MIN, /* oom_score_adj -1000: oom_score reads 0 */
+	EXCL_OOM_ZERO, /* oom_score 0, oom_score_adj above -1000: exiting */
+	EXCL_ADJ_MIN, /* oom_score_adj -1000 */
 	EXCL_NEVER_KILL,
 	EXCL_NOT_ONLY_KILL,
 	EXCL_UNREADABLE, /* a [never-kill] field could not be read */
@@ -28,10 +31,12 @@ struct verdict {
 	enum exclusion excl;
 	int64_t score; /* base + prefer - avoid */
 	int64_t base; /* oom_score, or RSS in permille of RAM */
-	/* The rule that decided, for the log: never-kill when excluded,
-	 * else the first of prefer, avoid, only-kill that matched. */
-	const struct rule *rule;
-	enum rule_set rule_set;
+	/* The memory the ranking counts, for ties. */
+	uint64_t mem_kib;
+	/* The rule of each set that matched, for the log; NULL where none.
+	 * [never-kill]: the one that excluded; [only-kill]: the one that
+	 * let it in; [prefer], [avoid]: those that moved the score. */
+	const struct rule *rules[SET_COUNT];
 };
 
 /* The PROC_HAVE_* fields the rules of p read. */
@@ -43,11 +48,14 @@ bool victim_rule_matches(const struct rule *r, const struct proc_info *info);
 /*
  * Judge info (filled with victim_fields(p) | PROC_HAVE_STAT, and
  * PROC_HAVE_OOM_SCORE or the total for RSS ranking) against p.  Pure.
+ * pid 1 and bustd itself are left to the caller (victim_select() never
+ * reads them).
  */
 void victim_judge(const struct policy *p, const struct proc_info *info,
     uint64_t mem_total_kib, struct verdict *v);
 
-/* true if a should die before b: higher score, then RSS, then pid. */
+/* true if a should die before b: higher score, then more memory (the
+ * verdict's mem_kib), then the higher pid. */
 bool victim_better(const struct verdict *va, const struct proc_info *a,
     const struct verdict *vb, const struct proc_info *b);
 
@@ -105,15 +113,21 @@ int victim_select(struct selector *s, const struct proc_ctx *pc,
     const struct policy *p, const struct stuck_list *stuck, struct victim *out);
 
 /*
- * --list: every process, judged like victim_select() does, ranked,
- * printed to f.  Returns 0 or -errno.
+ * --list: every candidate, judged and ranked as victim_select() does,
+ * printed to f; with log_debug_enabled(), every process that is not
+ * one too, and why.  Returns 0 or -errno.
  */
 int victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
     pid_t self, uint64_t mem_total_kib);
 
 const char *victim_exclusion_name(enum exclusion e);
 
-/* "[prefer] cmdline = ... (profile desktop)" for the log; buf returned. */
+#define VICTIM_RULE_TEXT_MAX 1024
+/*
+ * Every rule that matched, for the log and --list: "[prefer] cmdline =
+ * ... (profile desktop), [avoid] exe = ... (bustd.conf:12)", or "-".
+ * buf returned.
+ */
 char *victim_rule_text(char *buf, size_t size, const struct verdict *v);
 
 #endif

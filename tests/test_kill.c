@@ -867,6 +867,28 @@ test_kill_start_process_group_never_kill(void **state)
 }
 
 static void
+test_kill_start_names_every_rule(void **state)
+{
+	struct kit *t = kit_open("kill-basic",
+	    "[prefer]\nname = ^hog$\n[avoid]\nuser = 1000\n", 0, false);
+	struct capture cap;
+	char log[8192];
+
+	kit_victim(t, 3100, 777777);
+	memset(&cap, 0, sizeof(cap));
+	capture_start(&cap);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	capture_end(&cap, log, sizeof(log));
+	/* +300 and -300: the score is oom_score, and the line says why. */
+	assert_non_null(strstr(log, "score 800 (oom_score 800, "));
+	assert_non_null(strstr(log, "; rule: [prefer] name = ^hog$ "
+	                            "(test.conf:2), [avoid] user = 1000 "
+	                            "(test.conf:4)\n"));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
 test_kill_start_process_group_not_only_kill(void **state)
 {
 	struct kit *t;
@@ -1569,6 +1591,7 @@ main(void)
 		cmocka_unit_test(
 		    test_kill_start_process_group_victim_died_first),
 		cmocka_unit_test(test_kill_start_process_group_never_kill),
+		cmocka_unit_test(test_kill_start_names_every_rule),
 		cmocka_unit_test(test_kill_start_process_group_not_only_kill),
 		cmocka_unit_test(test_kill_start_process_group_init),
 		cmocka_unit_test(test_kill_start_process_group_self),

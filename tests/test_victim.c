@@ -20,6 +20,7 @@
 #include "util.h"
 
 #include "config.h"
+#include "log.h"
 #include "policy.h"
 #include "proc.h"
 #include "victim.h"
@@ -121,7 +122,6 @@ struct pick {
 	char exe[PROC_PATH_MAX];
 	char cmdline[PROC_CMDLINE_MAX + 1];
 	char rule[512];
-	enum rule_set rule_set;
 	size_t scanned;
 	size_t judged;
 };
@@ -153,7 +153,6 @@ pick_with(const char *tree, struct policy *p, pid_t self,
 			snprintf(k.cmdline, sizeof(k.cmdline), "%s",
 			    v.info.cmdline);
 		victim_rule_text(k.rule, sizeof(k.rule), &v.v);
-		k.rule_set = v.v.rule_set;
 	}
 	victim_selector_free(&s);
 	tree_close(&tr);
@@ -209,6 +208,16 @@ list_pids(const char *out, pid_t *pids, size_t max)
 	return n;
 }
 
+/* No rule of any set matched. */
+static void
+assert_no_rule(const struct verdict *v)
+{
+	int set;
+
+	for (set = 0; set < SET_COUNT; set++)
+		assert_null(v->rules[set]);
+}
+
 static void
 judge(const struct policy *p, const struct proc_info *i, struct verdict *v)
 {
@@ -228,7 +237,7 @@ test_victim_judge_plain_candidate(void **state)
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.base, 420);
 	assert_int_equal(v.score, 420);
-	assert_null(v.rule);
+	assert_no_rule(&v);
 	policy_free(p);
 }
 
@@ -271,6 +280,14 @@ test_victim_judge_oom_score_zero(void **state)
 	i.oom_score_adj = -1000;
 	judge(p, &i, &v);
 	assert_int_equal(v.excl, EXCL_ADJ_MIN);
+	/* 0 with an ordinary oom_score_adj: on its way out. */
+	i.oom_score_adj = 0;
+	judge(p, &i, &v);
+	assert_int_equal(v.excl, EXCL_OOM_ZERO);
+	/* oom_score_adj unread: it may be -1000, and is said to be. */
+	i.have &= ~PROC_HAVE_OOM_ADJ;
+	judge(p, &i, &v);
+	assert_int_equal(v.excl, EXCL_ADJ_MIN);
 	policy_free(p);
 }
 
@@ -286,11 +303,10 @@ check_never_kill(const char *conf, const struct proc_info *hit,
 	assert_int_equal(p->sets[SET_NEVER_KILL].n, 1);
 	judge(p, hit, &v);
 	assert_int_equal(v.excl, EXCL_NEVER_KILL);
-	assert_ptr_equal(v.rule, &p->sets[SET_NEVER_KILL].rules[0]);
-	assert_int_equal(v.rule_set, SET_NEVER_KILL);
+	assert_ptr_equal(v.rules[SET_NEVER_KILL], &p->sets[SET_NEVER_KILL].rules[0]);
 	judge(p, miss, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
-	assert_null(v.rule);
+	assert_no_rule(&v);
 	policy_free(p);
 }
 
@@ -381,8 +397,7 @@ test_victim_judge_unreadable_fails_safe(void **state)
 		i.failed |= cases[c].bit;
 		judge(p, &i, &v);
 		assert_int_equal(v.excl, EXCL_UNREADABLE);
-		assert_ptr_equal(v.rule, &p->sets[SET_NEVER_KILL].rules[0]);
-		assert_int_equal(v.rule_set, SET_NEVER_KILL);
+		assert_ptr_equal(v.rules[SET_NEVER_KILL], &p->sets[SET_NEVER_KILL].rules[0]);
 		policy_free(p);
 	}
 }
@@ -400,7 +415,7 @@ test_victim_judge_unreadable_prefer_field(void **state)
 	judge(p, &i, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.score, 700);
-	assert_null(v.rule);
+	assert_no_rule(&v);
 	policy_free(p);
 }
 
@@ -420,13 +435,12 @@ test_victim_judge_only_kill(void **state)
 	judge(p, &mine, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.score, 300);
-	assert_ptr_equal(v.rule, &p->sets[SET_ONLY_KILL].rules[0]);
-	assert_int_equal(v.rule_set, SET_ONLY_KILL);
+	assert_ptr_equal(v.rules[SET_ONLY_KILL], &p->sets[SET_ONLY_KILL].rules[0]);
 	/* Any line of the section is enough. */
 	mine.uid = 33;
 	judge(p, &mine, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
-	assert_ptr_equal(v.rule, &p->sets[SET_ONLY_KILL].rules[1]);
+	assert_ptr_equal(v.rules[SET_ONLY_KILL], &p->sets[SET_ONLY_KILL].rules[1]);
 	policy_free(p);
 }
 
@@ -443,11 +457,10 @@ test_victim_judge_prefer(void **state)
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.base, 400);
 	assert_int_equal(v.score, 650);
-	assert_ptr_equal(v.rule, &p->sets[SET_PREFER].rules[0]);
-	assert_int_equal(v.rule_set, SET_PREFER);
+	assert_ptr_equal(v.rules[SET_PREFER], &p->sets[SET_PREFER].rules[0]);
 	judge(p, &j, &v);
 	assert_int_equal(v.score, 400);
-	assert_null(v.rule);
+	assert_no_rule(&v);
 	policy_free(p);
 }
 
@@ -466,8 +479,7 @@ test_victim_judge_avoid(void **state)
 	assert_int_equal(v.base, 100);
 	/* Below zero is fine: still a candidate, of last resort. */
 	assert_int_equal(v.score, -200);
-	assert_ptr_equal(v.rule, &p->sets[SET_AVOID].rules[0]);
-	assert_int_equal(v.rule_set, SET_AVOID);
+	assert_ptr_equal(v.rules[SET_AVOID], &p->sets[SET_AVOID].rules[0]);
 	policy_free(p);
 }
 
@@ -480,13 +492,17 @@ test_victim_judge_prefer_and_avoid(void **state)
 	                "[avoid]\nname = ^backup$\n");
 	struct proc_info i = proc_make(10, "backup", 500, 1024);
 	struct verdict v;
+	char buf[256];
 
 	judge(p, &i, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.score, 500 + 200 - 50);
-	/* The log names the prefer rule (victim.h). */
-	assert_ptr_equal(v.rule, &p->sets[SET_PREFER].rules[0]);
-	assert_int_equal(v.rule_set, SET_PREFER);
+	/* Both moved the score: the log and --list name both. */
+	assert_ptr_equal(v.rules[SET_PREFER], &p->sets[SET_PREFER].rules[0]);
+	assert_ptr_equal(v.rules[SET_AVOID], &p->sets[SET_AVOID].rules[0]);
+	assert_string_equal(victim_rule_text(buf, sizeof(buf), &v),
+	    "[prefer] user = 1000 (test.conf:5), [avoid] name = ^backup$ "
+	    "(test.conf:7)");
 	policy_free(p);
 }
 
@@ -550,12 +566,12 @@ test_victim_judge_rule_points_at_match(void **state)
 	i.exe = "/usr/sbin/b";
 	judge(p, &i, &v);
 	assert_int_equal(v.excl, EXCL_NEVER_KILL);
-	assert_ptr_equal(v.rule, &p->sets[SET_NEVER_KILL].rules[1]);
-	assert_string_equal(v.rule->text, "^/usr/sbin/b$");
+	assert_ptr_equal(v.rules[SET_NEVER_KILL], &p->sets[SET_NEVER_KILL].rules[1]);
+	assert_string_equal(v.rules[SET_NEVER_KILL]->text, "^/usr/sbin/b$");
 	/* Both prefer rules match: the first one is named. */
 	judge(p, &j, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
-	assert_ptr_equal(v.rule, &p->sets[SET_PREFER].rules[0]);
+	assert_ptr_equal(v.rules[SET_PREFER], &p->sets[SET_PREFER].rules[0]);
 	assert_int_equal(v.score, 600 + p->prefer_score);
 	policy_free(p);
 }
@@ -579,8 +595,8 @@ test_victim_judge_renamed_sshd_not_protected(void **state)
 	real.uid = 0;
 	judge(p, &real, &v);
 	assert_int_equal(v.excl, EXCL_NEVER_KILL);
-	assert_string_equal(v.rule->text, "^/usr/sbin/sshd$");
-	assert_string_equal(v.rule->origin, "profile server");
+	assert_string_equal(v.rules[SET_NEVER_KILL]->text, "^/usr/sbin/sshd$");
+	assert_string_equal(v.rules[SET_NEVER_KILL]->origin, "profile server");
 	snprintf(real.st.comm, sizeof(real.st.comm), "%s", "innocent");
 	judge(p, &real, &v);
 	assert_int_equal(v.excl, EXCL_NEVER_KILL);
@@ -623,6 +639,7 @@ make_ranked(const struct ranked *r, struct verdict *v, struct proc_info *i)
 	*i = proc_make(r->pid, "x", 500, r->rss_kib);
 	v->score = r->score;
 	v->base = r->score;
+	v->mem_kib = r->rss_kib; /* as victim_judge() sets it */
 }
 
 static void
@@ -916,7 +933,7 @@ test_victim_select_only_kill(void **state)
 	assert_int_equal(k.r, 0);
 	assert_int_equal(k.pid, 2006);
 	assert_int_equal(k.score, 200);
-	assert_int_equal(k.rule_set, SET_ONLY_KILL);
+	assert_string_equal(k.rule, "[only-kill] name = ^make$ (test.conf:2)");
 	k = pick_in("victim-ties", "[only-kill]\nuser = 1001\n", 0, NULL);
 	assert_int_equal(k.r, 0);
 	assert_int_equal(k.pid, 2004);
@@ -934,7 +951,7 @@ test_victim_select_prefer_lifts_small(void **state)
 	assert_int_equal(k.r, 0);
 	assert_int_equal(k.pid, 2003);
 	assert_int_equal(k.score, 966);
-	assert_int_equal(k.rule_set, SET_PREFER);
+	assert_true(strncmp(k.rule, "[prefer] cmdline", 16) == 0);
 	/* The desktop profile prefers it, and avoids gnome-shell. */
 	k = pick_in("victim-ties", "[general]\nprofile = desktop\n", 0, NULL);
 	assert_int_equal(k.pid, 2003);
@@ -959,7 +976,10 @@ test_victim_select_avoid_drops_big(void **state)
 	assert_int_equal(k.r, 0);
 	assert_int_equal(k.pid, 2005);
 	assert_int_equal(k.score, 366);
-	assert_int_equal(k.rule_set, SET_AVOID);
+	/* Both rules that matched: the one that moved the score first. */
+	assert_string_equal(k.rule, "[avoid] exe = ^/usr/bin/gnome-shell$ "
+	                            "(test.conf:2), [only-kill] name = "
+	                            "^gnome-shell$ (test.conf:4)");
 }
 
 static void
@@ -1225,8 +1245,9 @@ test_victim_list_not_candidates(void **state)
 	assert_int_equal(pids[0], 330);
 	assert_int_equal(pids[1], 1500);
 	assert_int_equal(pids[2], 1600);
-	assert_non_null(strstr(out, "\n# not candidates: 1 kernel thread; "
-	                            "1 zombie;\n"));
+	assert_non_null(strstr(out, "\n# not candidates: 1 pid 1; 1 bustd "
+	                            "itself; 1 kernel thread; 1 zombie; 1 "
+	                            "oom_score_adj -1000;\n"));
 	free(out);
 
 	out =
@@ -1236,8 +1257,42 @@ test_victim_list_not_candidates(void **state)
 	assert_int_equal(pids[0], 1500);
 	assert_int_equal(pids[1], 1600);
 	/* kthreadd and the zombie have no exe, and are counted all the same. */
-	assert_non_null(strstr(out, "\n# not candidates: 1 kernel thread; "
-	                            "1 zombie; 1 [never-kill];\n"));
+	assert_non_null(strstr(out, "\n# not candidates: 1 pid 1; 1 bustd "
+	                            "itself; 1 kernel thread; 1 zombie; 1 "
+	                            "oom_score_adj -1000; 1 [never-kill];\n"));
+	free(out);
+}
+
+static void
+test_victim_list_verbose(void **state)
+{
+	static const char *const why[] = {
+		"#       1 systemd          pid 1\n",
+		"#    4242 bustd            bustd itself\n",
+		"#       2 kthreadd         kernel thread\n",
+		"#     310 cron-job         zombie\n",
+		"#     320 postgres         oom_score_adj -1000\n",
+		"#     330 sshd             [never-kill] exe = ^/usr/sbin/sshd$ "
+		"(profile server)\n",
+	};
+	char *out;
+	size_t i;
+	int r;
+
+	/* -v: each process that is not a candidate, and why. */
+	log_open(LOG_TARGET_STDERR, LOG_DEBUG);
+	out =
+	    list_of("victim-mixed", "[general]\nprofile = server\n", 4242, &r);
+	log_open(LOG_TARGET_STDERR, LOG_INFO);
+	assert_int_equal(r, 0);
+	for (i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strstr(out, why[i]) == NULL)
+			fail_msg("no line %s in:\n%s", why[i], out);
+	free(out);
+	/* Without -v, the count alone. */
+	out =
+	    list_of("victim-mixed", "[general]\nprofile = server\n", 4242, &r);
+	assert_null(strstr(out, "#       1 systemd"));
 	free(out);
 }
 
@@ -1302,7 +1357,7 @@ test_victim_rule_text_truncated(void **state)
 
 	i.cmdline = "/opt/a-very-long-path/to/some/program --with-options";
 	judge(p, &i, &v);
-	assert_non_null(v.rule);
+	assert_non_null(v.rules[SET_AVOID]);
 	memset(buf, 'Z', sizeof(buf));
 	victim_rule_text(buf, sizeof(buf), &v);
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
@@ -1384,6 +1439,7 @@ main(void)
 		cmocka_unit_test(test_victim_list_rank_order),
 		cmocka_unit_test(test_victim_list_hostile_names),
 		cmocka_unit_test(test_victim_list_not_candidates),
+		cmocka_unit_test(test_victim_list_verbose),
 		cmocka_unit_test(test_victim_list_garbage),
 		cmocka_unit_test(test_victim_rule_text_format),
 		cmocka_unit_test(test_victim_rule_text_no_rule),
