@@ -334,6 +334,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 {
 	struct proc_info info = v->info, now_is;
 	char comm[4 * PROC_COMM_MAX], user[64], rss[LOG_SIZE_MAX];
+	char swap[LOG_SIZE_MAX + 8];
 	const char *scope;
 	int r;
 
@@ -384,7 +385,8 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	}
 	proc_fill(k->pc, &info,
 	    PROC_HAVE_UID | PROC_HAVE_OOM_ADJ | PROC_HAVE_OOM_SCORE |
-	        PROC_HAVE_CMDLINE | (p->cgroup ? PROC_HAVE_CGROUP : 0),
+	        PROC_HAVE_SWAP | PROC_HAVE_CMDLINE |
+	        (p->cgroup ? PROC_HAVE_CGROUP : 0),
 	    &k->scratch);
 	if (info.cmdline != NULL)
 		snprintf(k->t.cmdline, sizeof(k->t.cmdline), "%s",
@@ -394,6 +396,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	k->t.uid = info.uid;
 	k->t.pgrp = info.st.pgrp;
 	k->t.rss_kib = info.rss_kib;
+	k->t.swap_kib = (info.have & PROC_HAVE_SWAP) ? info.swap_kib : 0;
 	k->t.score = v->v.score;
 	k->t.oom_score = info.oom_score;
 	k->t.oom_score_adj = info.oom_score_adj;
@@ -425,11 +428,16 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 
 	sys_user_name(k->t.uid, user, sizeof(user));
 	log_size(rss, sizeof(rss), k->t.rss_kib);
-	log_info("pid %d (%s) uid %u (%s): %s%s%s: rss %s, score %lld "
+	swap[0] = '\0';
+	if (k->t.swap_kib > 0) {
+		memcpy(swap, ", swap ", 8);
+		log_size(swap + 7, sizeof(swap) - 7, k->t.swap_kib);
+	}
+	log_info("pid %d (%s) uid %u (%s): %s%s%s: rss %s%s, score %lld "
 	         "(oom_score %d, oom_score_adj %d); reason: %s; rule: %s",
 	    (int)k->t.pid, comm, (unsigned int)k->t.uid, user,
 	    k->dry_run ? "dry run, would send " : "sending ", sig_name(sig),
-	    scope, rss, (long long)k->t.score, k->t.oom_score,
+	    scope, rss, swap, (long long)k->t.score, k->t.oom_score,
 	    k->t.oom_score_adj, k->t.reason, k->t.rule);
 	return 0;
 }

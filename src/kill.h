@@ -22,6 +22,7 @@ struct kill_target {
 	uid_t uid;
 	pid_t pgrp;
 	uint64_t rss_kib;
+	uint64_t swap_kib;
 	int64_t score;
 	int oom_score;
 	int oom_score_adj;

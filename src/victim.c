@@ -108,6 +108,10 @@ victim_judge(const struct policy *p, const struct proc_info *info,
 			v->excl = EXCL_ADJ_MIN;
 			return;
 		}
+		/* Swapped out is still the process's: a leak pushed to swap
+		 * ranks as high as one in RAM. */
+		if (info->have & PROC_HAVE_SWAP)
+			v->mem_kib += info->swap_kib;
 		v->base = mem_total_kib
 		              ? (int64_t)(v->mem_kib * 1000 / mem_total_kib)
 		              : 0;
@@ -325,10 +329,46 @@ is_stuck(const struct stuck_list *stuck, pid_t pid, uint64_t start_time)
 	return false;
 }
 
+/* Permille of total, rounded up: a bound, never below the truth. */
+static int64_t
+permille_up(uint64_t kib, uint64_t total_kib)
+{
+	if (total_kib == 0)
+		return 0;
+	return (int64_t)((kib * 1000 + total_kib - 1) / total_kib);
+}
+
+/*
+ * What swap can still add to a process's rank_by = rss base: all the
+ * swap in use, the most one process can have swapped out.  (oom_score
+ * counts swap already.)
+ */
+static int64_t
+swap_bound(const struct selector *s, const struct policy *p)
+{
+	if (p->rank_by != RANK_RSS)
+		return 0;
+	return permille_up(s->swap_used_kib, s->mem_total_kib);
+}
+
+/* Swap in use, from meminfo; none if it cannot be read. */
+static void
+read_swap(struct selector *s, const struct proc_ctx *pc)
+{
+	uint64_t total = 0, free_kib = 0;
+
+	s->swap_total_kib = s->swap_used_kib = 0;
+	if (proc_read_swap(pc, &total, &free_kib) < 0)
+		return;
+	s->swap_total_kib = total;
+	s->swap_used_kib = total > free_kib ? total - free_kib : 0;
+}
+
 struct collect_arg {
 	struct selector *s;
 	const struct proc_ctx *pc;
 	const struct policy *p;
+	int64_t swap_bound;
 };
 
 /* Pass one, for each pid: one read; pid 1 and bustd without a read. */
@@ -356,6 +396,7 @@ collect_one(pid_t pid, void *arg)
 		base = s->mem_total_kib
 		           ? (int64_t)(info.rss_kib * 1000 / s->mem_total_kib)
 		           : 0;
+		base += a->swap_bound;
 	} else {
 		/* A process gone or unreadable is skipped, quietly. */
 		if (proc_fill(a->pc, &info, PROC_HAVE_OOM_SCORE, NULL) < 0 ||
@@ -374,7 +415,7 @@ collect_one(pid_t pid, void *arg)
 static int
 collect(struct selector *s, const struct proc_ctx *pc, const struct policy *p)
 {
-	struct collect_arg a = { s, pc, p };
+	struct collect_arg a = { s, pc, p, swap_bound(s, p) };
 
 	s->n = 0;
 	s->scanned = 0;
@@ -454,12 +495,16 @@ victim_select(struct selector *s, const struct proc_ctx *pc,
 	int cur = 0;
 	int r;
 
-	if (p->rank_by == RANK_RSS)
+	read_swap(s, pc);
+	if (p->rank_by == RANK_RSS) {
 		want |= PROC_HAVE_OOM_ADJ;
+		if (s->swap_used_kib > 0)
+			want |= PROC_HAVE_SWAP;
+	}
 	r = collect(s, pc, p);
 	if (r < 0)
 		return r;
-	s->judged = 0;
+	s->judged = s->swap_reads = 0;
 	heapify(s->cands, s->n);
 	while (s->n > 0) {
 		struct candidate c = s->cands[0];
@@ -472,6 +517,8 @@ victim_select(struct selector *s, const struct proc_ctx *pc,
 		        &info, &s->bufs[cur], &v))
 			continue;
 		s->judged++;
+		if (info.have & PROC_HAVE_SWAP)
+			s->swap_reads++;
 		if (v.excl != EXCL_NONE ||
 		    is_stuck(stuck, c.pid, info.st.start_time) ||
 		    in_skipped_group(s, info.st.pgrp))
@@ -531,7 +578,7 @@ victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
 {
 	unsigned int want = PROC_HAVE_STAT | PROC_HAVE_UID |
 	                    PROC_HAVE_OOM_SCORE | PROC_HAVE_OOM_ADJ |
-	                    victim_fields(p);
+	                    PROC_HAVE_SWAP | victim_fields(p);
 	size_t i, nrows = 0, counts[EXCL_COUNT] = { 0 };
 	struct selector s;
 	struct proc_bufs *bufs;
@@ -542,6 +589,7 @@ victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
 	if (r < 0)
 		return r;
 	s.mem_total_kib = mem_total_kib;
+	read_swap(&s, pc);
 	/* Every process, pid 1 and bustd too: -v says why each is not a
 	 * candidate. */
 	r = proc_each_pid(pc, s.dents, s.dents_size, list_pid, &s);
@@ -575,18 +623,20 @@ victim_list(FILE *f, const struct proc_ctx *pc, const struct policy *p,
 	}
 	qsort(rows, nrows, sizeof(*rows), row_compare);
 
-	fprintf(f, "%7s %-12s %6s %9s %13s %10s  %-16s %s\n", "PID", "USER",
-	    "SCORE", "OOM_SCORE", "OOM_SCORE_ADJ", "RSS", "NAME", "RULE");
+	fprintf(f, "%7s %-12s %6s %9s %13s %10s %10s  %-16s %s\n", "PID",
+	    "USER", "SCORE", "OOM_SCORE", "OOM_SCORE_ADJ", "RSS", "SWAP",
+	    "NAME", "RULE");
 	for (i = 0; i < nrows && rows[i].v.excl == EXCL_NONE; i++) {
 		struct row *w = &rows[i];
-		char user[32], rss[LOG_SIZE_MAX];
+		char user[32], rss[LOG_SIZE_MAX], swap[LOG_SIZE_MAX];
 
 		sys_user_name(w->info.uid, user, sizeof(user));
 		log_size(rss, sizeof(rss), w->info.rss_kib);
-		fprintf(f, "%7d %-12s %6lld %9d %13d %10s  %-16s %s\n",
+		log_size(swap, sizeof(swap), w->info.swap_kib);
+		fprintf(f, "%7d %-12s %6lld %9d %13d %10s %10s  %-16s %s\n",
 		    (int)w->info.pid, user, (long long)w->v.score,
-		    w->info.oom_score, w->info.oom_score_adj, rss, w->comm,
-		    w->rule);
+		    w->info.oom_score, w->info.oom_score_adj, rss, swap,
+		    w->comm, w->rule);
 	}
 	if (nrows > i) {
 		fprintf(f, "# not candidates:");

@@ -30,8 +30,9 @@ enum exclusion {
 struct verdict {
 	enum exclusion excl;
 	int64_t score; /* base + prefer - avoid */
-	int64_t base; /* oom_score, or RSS in permille of RAM */
-	/* The memory the ranking counts, for ties. */
+	int64_t base; /* oom_score, or memory in permille of RAM */
+	/* The memory the ranking counts, for ties: resident (plus swap
+	 * with rank_by = rss). */
 	uint64_t mem_kib;
 	/* The rule of each set that matched, for the log; NULL where none.
 	 * [never-kill]: the one that excluded; [only-kill]: the one that
@@ -47,7 +48,8 @@ bool victim_rule_matches(const struct rule *r, const struct proc_info *info);
 
 /*
  * Judge info (filled with victim_fields(p) | PROC_HAVE_STAT, and
- * PROC_HAVE_OOM_SCORE or the total for RSS ranking) against p.  Pure.
+ * PROC_HAVE_OOM_SCORE, or for RSS ranking the total and maybe
+ * PROC_HAVE_SWAP) against p.  Pure.
  * pid 1 and bustd itself are left to the caller (victim_select() never
  * reads them).
  */
@@ -90,9 +92,13 @@ struct selector {
 	size_t nskip;
 	pid_t self;
 	uint64_t mem_total_kib;
+	/* From /proc/meminfo at each scan: what swap can add. */
+	uint64_t swap_total_kib;
+	uint64_t swap_used_kib;
 	/* Figures of the last scan, for the log and the benchmark. */
 	size_t scanned;
 	size_t judged;
+	size_t swap_reads; /* status read for VmSwap in pass two */
 };
 
 struct victim {
@@ -106,8 +112,10 @@ void victim_selector_free(struct selector *s);
 /*
  * Scan procfs and pick the process to kill under p.  Reads one file per
  * process (oom_score, or stat for RSS ranking), then judges in order of
- * score only those that can still win.  Returns 0 with *out filled, or
- * -ESRCH when there is no candidate, or -errno if procfs cannot be read.
+ * score only those that can still win: with RSS ranking their swap too
+ * (status), as long as the swap in use could lift them to the best.
+ * Returns 0 with *out filled, or -ESRCH when there is no candidate, or
+ * -errno if procfs cannot be read.
  */
 int victim_select(struct selector *s, const struct proc_ctx *pc,
     const struct policy *p, const struct stuck_list *stuck, struct victim *out);

@@ -89,7 +89,7 @@ done
 # --list runs on this machine and prints its header.
 "$BUSTD" --list -c "$t_tmp/none.conf" > "$t_tmp/list" 2>&1
 t_check "--list prints the candidates' table" \
-    grep -q '^ *PID USER  *SCORE OOM_SCORE OOM_SCORE_ADJ  *RSS  NAME  *RULE$' \
+    grep -q '^ *PID USER  *SCORE OOM_SCORE OOM_SCORE_ADJ  *RSS  *SWAP  NAME  *RULE$' \
     "$t_tmp/list"
 
 # The unit file verifies (systemd reads it; man finds its pages).

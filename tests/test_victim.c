@@ -121,9 +121,11 @@ struct pick {
 	char comm[PROC_COMM_MAX];
 	char exe[PROC_PATH_MAX];
 	char cmdline[PROC_CMDLINE_MAX + 1];
-	char rule[512];
+	char rule[VICTIM_RULE_TEXT_MAX];
 	size_t scanned;
 	size_t judged;
+	size_t swap_reads;
+	uint64_t swap_kib;
 };
 
 static struct pick
@@ -143,9 +145,11 @@ pick_with(const char *tree, struct policy *p, pid_t self,
 	k.r = victim_select(&s, &tr.pc, p, stuck, &v);
 	k.scanned = s.scanned;
 	k.judged = s.judged;
+	k.swap_reads = s.swap_reads;
 	if (k.r == 0) {
 		k.pid = v.info.pid;
 		k.score = v.v.score;
+		k.swap_kib = v.info.swap_kib;
 		memcpy(k.comm, v.info.st.comm, sizeof(k.comm));
 		if (v.info.exe != NULL)
 			snprintf(k.exe, sizeof(k.exe), "%s", v.info.exe);
@@ -532,6 +536,17 @@ test_victim_judge_rank_rss(void **state)
 	i.rss_kib = MEM_TOTAL_KIB;
 	judge(p, &i, &v);
 	assert_int_equal(v.base, 1000);
+	/* Swap counts as memory: 1 GiB resident and 1 GiB swapped. */
+	i.rss_kib = 1024 * 1024;
+	i.swap_kib = 1024 * 1024;
+	i.have |= PROC_HAVE_SWAP;
+	judge(p, &i, &v);
+	assert_int_equal(v.base, 125);
+	assert_int_equal(v.mem_kib, 2 * 1024 * 1024);
+	/* Unread, it counts nothing. */
+	i.have &= ~PROC_HAVE_SWAP;
+	judge(p, &i, &v);
+	assert_int_equal(v.base, 62);
 	policy_free(p);
 }
 
@@ -1020,6 +1035,86 @@ test_victim_select_rank_rss(void **state)
 }
 
 static void
+test_victim_select_rank_rss_counts_swap(void **state)
+{
+	struct pick k;
+
+	/*
+	 * leak has 10 MiB resident and 3 GiB swapped out: with rss ranking
+	 * it outranks big's 1 GiB in RAM, (10 MiB + 3 GiB) / 16 GiB.
+	 */
+	k = pick_in("victim-swap", "[kill]\nrank_by = rss\n", 0, NULL);
+	assert_int_equal(k.r, 0);
+	assert_int_equal(k.pid, 6001);
+	assert_int_equal(k.score, 188);
+	assert_int_equal(k.swap_kib, 3145728);
+	/* oom_score ranking takes the kernel's figure as it is. */
+	k = pick_in("victim-swap", "", 0, NULL);
+	assert_int_equal(k.pid, 6002);
+	assert_int_equal(k.swap_reads, 0);
+}
+
+/* victim_select() over victim-swap, with meminfo saying swap_used. */
+static struct pick
+pick_swap_used(uint64_t swap_used_kib)
+{
+	struct policy *p = load_policy("[kill]\nrank_by = rss\n");
+	char path[PATH_MAX + 16], text[128];
+	struct selector s;
+	struct tree tr;
+	struct victim v;
+	struct pick k;
+
+	memset(&k, 0, sizeof(k));
+	tree_open(&tr, "victim-swap");
+	snprintf(path, sizeof(path), "%s/meminfo", tr.root);
+	snprintf(text, sizeof(text), "SwapTotal: 4194304 kB\nSwapFree: %llu kB\n",
+	    (unsigned long long)(4194304 - swap_used_kib));
+	write_text(path, text);
+	assert_int_equal(victim_selector_init(&s, 4096, 0), 0);
+	s.mem_total_kib = MEM_TOTAL_KIB;
+	k.r = victim_select(&s, &tr.pc, p, NULL, &v);
+	k.pid = v.info.pid;
+	k.judged = s.judged;
+	k.swap_reads = s.swap_reads;
+	k.scanned = s.scanned;
+	victim_selector_free(&s);
+	tree_close(&tr);
+	policy_free(p);
+	return k;
+}
+
+static void
+test_victim_select_swap_bound(void **state)
+{
+	struct pick k;
+
+	/*
+	 * The swap in use bounds what any process can have swapped: with
+	 * 3 GiB in use (188 permille) anyone may be the leak, and status
+	 * is read for each whose resident set is within reach.
+	 */
+	k = pick_swap_used(3145728 + 8192);
+	assert_int_equal(k.pid, 6001);
+	assert_int_equal(k.scanned, 10);
+	assert_int_equal(k.swap_reads, k.judged);
+	assert_true(k.judged > 2);
+	/*
+	 * With 64 MiB in use (4 permille), big's 62 permille is out of
+	 * reach of the rest: only big's status is read.  (meminfo says
+	 * less than leak's VmSwap here: the bound is meminfo's word.)
+	 */
+	k = pick_swap_used(65536);
+	assert_int_equal(k.pid, 6002);
+	assert_int_equal(k.judged, 1);
+	assert_int_equal(k.swap_reads, 1);
+	/* No swap in use: no status read at all. */
+	k = pick_swap_used(0);
+	assert_int_equal(k.pid, 6002);
+	assert_int_equal(k.swap_reads, 0);
+}
+
+static void
 test_victim_select_none(void **state)
 {
 	struct policy *p;
@@ -1172,6 +1267,7 @@ test_victim_list_header(void **state)
 	assert_non_null(strstr(out, " OOM_SCORE "));
 	assert_non_null(strstr(out, " OOM_SCORE_ADJ "));
 	assert_non_null(strstr(out, " RSS "));
+	assert_non_null(strstr(out, " SWAP "));
 	assert_non_null(strstr(out, " NAME "));
 	assert_non_null(strstr(out, " RULE\n"));
 	free(out);
@@ -1293,6 +1389,23 @@ test_victim_list_verbose(void **state)
 	out =
 	    list_of("victim-mixed", "[general]\nprofile = server\n", 4242, &r);
 	assert_null(strstr(out, "#       1 systemd"));
+	free(out);
+}
+
+static void
+test_victim_list_swap(void **state)
+{
+	pid_t pids[16];
+	char *out;
+	int r;
+
+	out = list_of("victim-swap", "[kill]\nrank_by = rss\n", 0, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(list_pids(out, pids, 16), 10);
+	assert_int_equal(pids[0], 6001);
+	assert_int_equal(pids[1], 6002);
+	assert_non_null(strstr(out, "   10.0 MiB   3.00 GiB  leak "));
+	assert_non_null(strstr(out, " 1.00 GiB    0.0 MiB  big "));
 	free(out);
 }
 
@@ -1429,6 +1542,8 @@ main(void)
 		cmocka_unit_test(test_victim_select_avoid_drops_big),
 		cmocka_unit_test(test_victim_select_renamed_sshd),
 		cmocka_unit_test(test_victim_select_rank_rss),
+		cmocka_unit_test(test_victim_select_rank_rss_counts_swap),
+		cmocka_unit_test(test_victim_select_swap_bound),
 		cmocka_unit_test(test_victim_select_none),
 		cmocka_unit_test(test_victim_select_stuck_skipped),
 		cmocka_unit_test(test_victim_select_stuck_pid_reused),
@@ -1440,6 +1555,7 @@ main(void)
 		cmocka_unit_test(test_victim_list_hostile_names),
 		cmocka_unit_test(test_victim_list_not_candidates),
 		cmocka_unit_test(test_victim_list_verbose),
+		cmocka_unit_test(test_victim_list_swap),
 		cmocka_unit_test(test_victim_list_garbage),
 		cmocka_unit_test(test_victim_rule_text_format),
 		cmocka_unit_test(test_victim_rule_text_no_rule),
