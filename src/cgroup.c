@@ -126,7 +126,27 @@ cgroup_kind(const char *path)
 	if (has_prefix(name, len, "app-") && len > 4 + 8 &&
 	    has_suffix(name, len, ".service"))
 		return CGROUP_APP_SERVICE;
+	if (has_suffix(name, len, ".scope"))
+		return CGROUP_SCOPE;
+	if (has_suffix(name, len, ".service"))
+		return CGROUP_SERVICE;
 	return CGROUP_OTHER;
+}
+
+bool
+cgroup_kind_group_ok(enum cgroup_kind k)
+{
+	switch (k) {
+	case CGROUP_OTHER:
+	case CGROUP_APP_SCOPE:
+	case CGROUP_APP_SERVICE:
+	case CGROUP_SCOPE:
+	case CGROUP_ROOT:
+	case CGROUP_SESSION:
+		return true;
+	default:
+		return false;
+	}
 }
 
 const char *
@@ -137,6 +157,10 @@ cgroup_kind_name(enum cgroup_kind k)
 		return "an application scope";
 	case CGROUP_APP_SERVICE:
 		return "an application service";
+	case CGROUP_SCOPE:
+		return "a scope, not an application";
+	case CGROUP_SERVICE:
+		return "a service";
 	case CGROUP_ROOT:
 		return "the root cgroup";
 	case CGROUP_SLICE:

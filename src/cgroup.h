@@ -33,12 +33,15 @@ bool cgroup_path(const char *root, const char *cgroup, const char *name,
  * path): the one fact bustd's unit = auto reads from a name.  An
  * application is what a desktop starts in app-*.scope or app-*.service
  * (systemd's XDG naming, app[-LAUNCHER]-ID[@RANDOM].service,
- * app[-LAUNCHER]-ID-RANDOM.scope); the others are never killed whole.
+ * app[-LAUNCHER]-ID-RANDOM.scope); the kinds after CGROUP_ROOT are
+ * never killed whole.
  */
 enum cgroup_kind {
-	CGROUP_OTHER,		/* any other name: a service, a container */
+	CGROUP_OTHER,		/* no systemd name: a container, by hand */
 	CGROUP_APP_SCOPE,	/* app-*.scope */
 	CGROUP_APP_SERVICE,	/* app-*.service */
+	CGROUP_SCOPE,		/* any other *.scope: a terminal's tab */
+	CGROUP_SERVICE,		/* any other *.service: a daemon */
 	CGROUP_ROOT,		/* "/" */
 	CGROUP_SLICE,		/* *.slice */
 	CGROUP_SESSION,		/* session-*.scope: a login session */
@@ -48,8 +51,18 @@ enum cgroup_kind {
 
 /* The kind of the cgroup at path ("/a/b.scope").  Pure. */
 enum cgroup_kind cgroup_kind(const char *path);
-/* "an application scope", "a session", ... for the log. */
+/* "an application scope", "a login session", ... for the log. */
 const char *cgroup_kind_name(enum cgroup_kind k);
+
+/*
+ * unit = auto, for a victim not killed with its cgroup: may its process
+ * group go instead?  Yes where a group is a job of a shell or of an
+ * application (a session, a scope, the root cgroup, an application whose
+ * cgroup holds a protected process); no in a service, whose main process
+ * leads the group and restarts the workers it would have lost, nor in
+ * init's scope, a user's manager or a slice.
+ */
+bool cgroup_kind_group_ok(enum cgroup_kind k);
 
 /*
  * Read file name of the cgroup folder dirfd as a number: memory.current,

@@ -23,6 +23,8 @@ struct kill_target {
 	pid_t pgrp;
 	uint64_t rss_kib;
 	uint64_t swap_kib;
+	uint64_t unit_mem_kib; /* its application's memory, 0 if none */
+	bool alone; /* unit = auto: to die alone (a [prefer] match) */
 	int64_t score;
 	int oom_score;
 	int oom_score_adj;
@@ -49,6 +51,7 @@ struct killer {
 	bool dry_run;
 	bool whole_group; /* signalling the process group */
 	bool whole_cgroup; /* killing the cgroup */
+	unsigned int unit_procs; /* processes in the group or cgroup */
 	int sig; /* last signal sent, 0 if none */
 	uint64_t first_ms; /* first signal */
 	uint64_t kill_ms; /* SIGKILL, 0 if not yet */
@@ -70,6 +73,8 @@ struct killer {
 	char dents[4096];
 	char path[PROC_PATH_MAX + 256];
 	struct cgroup_walk walk;
+	char scope[640]; /* the kill line's words on the unit */
+	char cgroup_shown[640]; /* t.cgroup escaped, for the log */
 };
 
 /* cgroup_root: the cgroup2 mount point from mountinfo, or NULL.  The
@@ -80,8 +85,9 @@ void kill_init(struct killer *k, const struct sys_ops *ops,
 /*
  * Start killing v with sig (SIGTERM or SIGKILL).  Checks
  * that the pid still names the process that was judged (start time),
- * applies the process-group and cgroup options with their guards, sends
- * the signal (not in a dry run) and logs the kill line.
+ * takes the unit of p ([kill] unit) with its guards, sends the signal
+ * (not in a dry run) and logs the kill line, which names the unit, why,
+ * and how many processes it held.
  * Returns 0 (now waiting), -ESRCH if the process has gone, -ESTALE if
  * its pid was reused: rescan then.  Other -errno: the signal failed.
  */
@@ -99,7 +105,8 @@ bool kill_gone(struct killer *k);
  * SIGKILL to a victim that had SIGTERM: memory reached the kill level
  * (kill_level, why says which reading) or term_timeout passed.  p is the
  * policy now (it may have been reloaded): a process-group or cgroup kill
- * is checked again under it.  In a dry run, only logs what it would do.
+ * is checked again under it (never widened).  In a dry run, only logs
+ * what it would do.
  */
 void kill_escalate(struct killer *k, const struct policy *p, bool kill_level,
     const char *why);

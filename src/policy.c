@@ -8,6 +8,7 @@
 #include "policy.h"
 
 const char *const profile_names[] = { "none", "desktop", "server", NULL };
+const char *const unit_names[] = { "process", "group", "cgroup", "auto", NULL };
 const char *const set_names[] = { "never-kill", "only-kill", "prefer", "avoid",
 	NULL };
 const char *const field_names[] = { "name", "exe", "cmdline", "cgroup", "user",
@@ -36,6 +37,7 @@ static const char profile_desktop[] =
     "psi_duration = 3s\n"
     "psi_mem_gate = 20%\n"
     "[kill]\n"
+    "unit = auto\n"
     "term_timeout = 2s\n"
     "[notify]\n"
     "desktop = yes\n"
@@ -98,8 +100,7 @@ static const char defaults[] = "[general]\n"
                                "psi_mem_gate = 15%\n"
                                "fill_rate = 0\n"
                                "[kill]\n"
-                               "process_group = no\n"
-                               "cgroup = no\n"
+                               "unit = process\n"
                                "term_timeout = 5s\n"
                                "cooldown = 5s\n"
                                "prefer_score = 300\n"

@@ -499,8 +499,8 @@ proc_fill(const struct proc_ctx *ctx, struct proc_info *info, unsigned int want,
 			    todo & (PROC_HAVE_UID | PROC_HAVE_SWAP));
 			todo &= ~(PROC_HAVE_UID | PROC_HAVE_SWAP);
 			if (r < 0) {
-				info->failed |= (PROC_HAVE_UID | PROC_HAVE_SWAP) &
-				    want & ~info->have;
+				info->failed |= want & ~info->have &
+				    (PROC_HAVE_UID | PROC_HAVE_SWAP);
 				if (first == 0)
 					first = r;
 				if (r == -ENOENT || r == -ESRCH)

@@ -208,7 +208,7 @@ t_check "--print-config: drop-in rules add to the profile's" \
 # Command-line values override the file.
 t_run "$out" "$err" "$BUSTD" --print-config -c "$conf/good-override.conf"
 if grep -q -x 'psi_cutoff = 50' "$out" &&
-    grep -q -x 'process_group = no' "$out" &&
+    grep -q -x 'unit = process' "$out" &&
     grep -q -x 'dry_run = no' "$out"; then
 	t_ok "--print-config shows the file's values"
 else
@@ -220,13 +220,13 @@ for args in "-p 30 -g --dry-run" "--psi=30 --process-group --dry-run" \
 	t_run "$out" "$err" "$BUSTD" --print-config $args \
 	    -c "$conf/good-override.conf"
 	if [ "$t_rc" -eq 0 ] && grep -q -x 'psi_cutoff = 30' "$out" &&
-	    grep -q -x 'process_group = yes' "$out" &&
+	    grep -q -x 'unit = group' "$out" &&
 	    grep -q -x 'dry_run = yes' "$out"; then
 		t_ok "'$args' override the file in --print-config"
 	else
 		t_not_ok "'$args' override the file in --print-config" \
 		    "exit $t_rc" "$(grep -E \
-		    '^(psi_cutoff|process_group|dry_run) ' "$out")"
+		    '^(psi_cutoff|unit|dry_run) ' "$out")"
 	fi
 done
 t_run "$out" "$err" "$BUSTD" --print-config -p 12.5 \

@@ -1404,14 +1404,15 @@ test_cgroup_kind_by_name(void **state)
 		    CGROUP_APP_SERVICE },
 		/* Not quite the names systemd gives applications. */
 		{ "/app.slice", CGROUP_SLICE },
-		{ "/x/app-.scope", CGROUP_OTHER },
-		{ "/x/app-.service", CGROUP_OTHER },
-		{ "/x/myapp-foo.scope", CGROUP_OTHER },
+		{ "/x/app-.scope", CGROUP_SCOPE },
+		{ "/x/app-.service", CGROUP_SERVICE },
+		{ "/x/myapp-foo.scope", CGROUP_SCOPE },
 		{ "/x/app-foo.scope/child", CGROUP_OTHER },
 		{ "/x/session-.scope", CGROUP_SESSION },
-		{ "/system.slice/sshd.service", CGROUP_OTHER },
+		{ "/system.slice/sshd.service", CGROUP_SERVICE },
 		{ "/machine.slice/lxc-box", CGROUP_OTHER },
-		{ "/x/vte-spawn-1234.scope", CGROUP_OTHER },
+		{ "/x/vte-spawn-1234.scope", CGROUP_SCOPE },
+		{ "/bustd-test-1/test.slice/app-foo.scope", CGROUP_APP_SCOPE },
 	};
 	size_t i;
 
@@ -1424,6 +1425,16 @@ test_cgroup_kind_by_name(void **state)
 	    "a login session");
 	assert_string_equal(cgroup_kind_name(CGROUP_APP_SCOPE),
 	    "an application scope");
+	/* unit = auto takes a group instead of the cgroup where a group is
+	 * a job; never a service's (its main process leads it). */
+	assert_true(cgroup_kind_group_ok(CGROUP_SESSION));
+	assert_true(cgroup_kind_group_ok(CGROUP_ROOT));
+	assert_true(cgroup_kind_group_ok(CGROUP_SCOPE));
+	assert_true(cgroup_kind_group_ok(CGROUP_APP_SCOPE));
+	assert_false(cgroup_kind_group_ok(CGROUP_SERVICE));
+	assert_false(cgroup_kind_group_ok(CGROUP_USER_MANAGER));
+	assert_false(cgroup_kind_group_ok(CGROUP_INIT));
+	assert_false(cgroup_kind_group_ok(CGROUP_SLICE));
 }
 
 static void
@@ -1563,6 +1574,208 @@ test_cgroup_walk_too_deep(void **state)
 	free(w);
 }
 
+/* --- unit = auto --- */
+
+/* kit_start() with the log captured into log. */
+static int
+kit_start_logged(struct kit *t, int sig, char *log, size_t size)
+{
+	struct capture cap;
+	int r;
+
+	memset(&cap, 0, sizeof(cap));
+	capture_start(&cap);
+	r = kit_start(t, sig);
+	capture_end(&cap, log, size);
+	return r;
+}
+
+static void
+test_kill_start_auto_app_scope(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	char want[PATH_MAX + 64], log[8192];
+
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3600, 400000);
+	t->v.unit_mem_kib = 3 * 1024 * 1024;
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_true(t->k.whole_cgroup);
+	snprintf(want, sizeof(want), "%s%s/cgroup.kill", t->cgroot, APP_SCOPE);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 1);
+	assert_string_equal(fake_sys_nth(&t->f, "write_file", 0)->path, want);
+	/* The line says which unit, why, and how many it held. */
+	assert_non_null(strstr(log, "pid 3600 (firefox) uid 1000 (cloudsdk): "
+	                            "sending SIGKILL and its cgroup "
+	                            APP_SCOPE " (an application scope; 2 "
+	                            "processes, 3.00 GiB): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_auto_protected_member(void **state)
+{
+	struct kit *t = kit_open("kill-cgroup",
+	    "[kill]\nunit = auto\n"
+	    "[never-kill]\nexe = ^/usr/bin/keepassxc$\n",
+	    0, true);
+	char log[8192];
+
+	/*
+	 * keepassxc in the scope keeps it whole: the process group then,
+	 * which keepassxc is not in (firefox and its content process).
+	 */
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n3602\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start_logged(t, SIGTERM, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_true(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_int_equal(fake_sys_nth(&t->f, "kill", 0)->id, -3600);
+	assert_non_null(strstr(log, "cgroup " APP_SCOPE " not killed whole: "
+	                            "pid 3602 (keepassxc, [never-kill])"));
+	assert_non_null(strstr(log, "sending SIGTERM and its process group "
+	                            "3600 (2 processes; cgroup " APP_SCOPE
+	                            " holds pid 3602 (keepassxc, "
+	                            "[never-kill])): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_auto_session(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-basic", "[kill]\nunit = auto\n", 0, true);
+	char log[8192], path[PATH_MAX + 32];
+
+	/* A login session is never killed whole: the group instead. */
+	cgroup_procs(t->cgroot, "/user.slice/user-1000.slice/session-4.scope",
+	    "3100\n3101\n");
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_true(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_non_null(strstr(log, "sending SIGKILL and its process group "
+	                            "3100 (2 processes; cgroup /user.slice/"
+	                            "user-1000.slice/session-4.scope is a "
+	                            "login session): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* In a service, the group is the service: only the victim. */
+	t = kit_open("kill-basic", "[kill]\nunit = auto\n", 0, true);
+	snprintf(path, sizeof(path), "%s/3100/cgroup", t->tmp);
+	write_text(path, "0::/system.slice/hog.service\n");
+	snprintf(path, sizeof(path), "%s/3101/cgroup", t->tmp);
+	write_text(path, "0::/system.slice/hog.service\n");
+	cgroup_procs(t->cgroot, "/system.slice/hog.service", "3100\n3101\n");
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_non_null(strstr(log, "sending SIGKILL alone (cgroup "
+	                            "/system.slice/hog.service is a service): "
+	                            "rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_auto_alone(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	char log[8192];
+
+	/* A [prefer] match (victim_select() says alone) dies alone, its
+	 * application and group left be. */
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3601, 400500);
+	t->v.alone = true;
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_non_null(strstr(log, "sending SIGKILL alone (a [prefer] "
+	                            "match): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_auto_oom_group(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	char path[PATH_MAX + 64], log[8192];
+
+	/* Not an application by name: the group (3620 alone in it). */
+	cgroup_procs(t->cgroot, "/machine.slice/lxc-box", "3620\n");
+	kit_victim(t, 3620, 420000);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_non_null(strstr(log, "and its process group 3620 (1 process; "
+	                            "cgroup /machine.slice/lxc-box is not an "
+	                            "application): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* With memory.oom.group = 1, its owner asked for it whole. */
+	t = kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	cgroup_procs(t->cgroot, "/machine.slice/lxc-box", "3620\n");
+	snprintf(path, sizeof(path), "%s/machine.slice/lxc-box/"
+	    "memory.oom.group", t->cgroot);
+	write_text(path, "1\n");
+	kit_victim(t, 3620, 420000);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_true(t->k.whole_cgroup);
+	assert_non_null(strstr(log, "and its cgroup /machine.slice/lxc-box "
+	                            "(memory.oom.group = 1; 1 process): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* A slice never is, whatever it says (root cgroup: its group). */
+	t = kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	cgroup_procs(t->cgroot, "", "2\n3\n3610\n");
+	kit_victim(t, 3610, 410000);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_non_null(strstr(log, "cgroup / is the root cgroup)"));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_check_auto_never_widens(void **state)
+{
+	struct kit *t = kit_open("kill-cgroup",
+	    "[kill]\nunit = auto\nterm_timeout = 10s\n"
+	    "[never-kill]\nexe = ^/usr/bin/keepassxc$\n",
+	    0, true);
+
+	/* The group at SIGTERM, keepassxc in the scope... */
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n3602\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_true(t->k.whole_group);
+	/* ...has left by SIGKILL: still the group, not the cgroup. */
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	fake_sys_clear(&t->f);
+	fake_sys_advance(&t->f, 10000);
+	assert_int_equal(check(t, false, NULL), EV_NONE);
+	assert_false(t->k.whole_cgroup);
+	assert_true(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
 int
 main(void)
 {
@@ -1615,6 +1828,12 @@ main(void)
 		cmocka_unit_test(test_kill_find_cgroup2_found),
 		cmocka_unit_test(test_kill_find_cgroup2_v1_only),
 		cmocka_unit_test(test_kill_find_cgroup2_long_mountinfo),
+		cmocka_unit_test(test_kill_start_auto_app_scope),
+		cmocka_unit_test(test_kill_start_auto_protected_member),
+		cmocka_unit_test(test_kill_start_auto_session),
+		cmocka_unit_test(test_kill_start_auto_alone),
+		cmocka_unit_test(test_kill_start_auto_oom_group),
+		cmocka_unit_test(test_kill_check_auto_never_widens),
 		cmocka_unit_test(test_cgroup_kind_by_name),
 		cmocka_unit_test(test_cgroup_read_u64_files),
 		cmocka_unit_test(test_cgroup_walk_paths),

@@ -1425,6 +1425,353 @@ test_victim_list_garbage(void **state)
 	free(out);
 }
 
+
+/* --- unit = auto: applications ranked whole --- */
+
+#define APPS "/user.slice/user-1000.slice/user@1000.service/app.slice"
+
+/* Write ROOT/CGROUP/cgroup.procs (and the folders). */
+static void
+write_procs(const char *root, const char *cgroup, const char *pids)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+
+	snprintf(dir, sizeof(dir), "%s%s", root, cgroup);
+	mkdir_p(dir);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	write_text(path, pids);
+}
+
+/* The cgroup tree of victim-units under root; with memcg, the memory
+ * controller on v2 and memory.oom.group set for db.service. */
+static void
+units_tree(const char *root, bool memcg)
+{
+	char pids[512], path[PATH_MAX + 64];
+	size_t n = 0;
+	int i;
+
+	for (i = 7001; i <= 7030; i++)
+		n += (size_t)snprintf(pids + n, sizeof(pids) - n, "%d\n", i);
+	write_procs(root, APPS "/app-foo.scope", pids);
+	write_procs(root, "/user.slice/user-1000.slice/session-1.scope",
+	    "7100\n7101\n7102\n7103\n");
+	write_procs(root, APPS "/app-guarded.scope", "7200\n7201\n");
+	write_procs(root, "/system.slice/db.service", "7300\n7301\n");
+	write_procs(root, "", "1\n");
+	if (memcg) {
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
+		write_text(path, "cpuset cpu io memory pids\n");
+		snprintf(path, sizeof(path),
+		    "%s/system.slice/db.service/memory.oom.group", root);
+		write_text(path, "1\n");
+		snprintf(path, sizeof(path),
+		    "%s/user.slice/user-1000.slice/session-1.scope/"
+		    "memory.oom.group", root);
+		write_text(path, "1\n"); /* never a session, whatever it says */
+	}
+}
+
+struct upick {
+	int r;
+	pid_t pid;
+	int64_t score;
+	bool alone;
+	char unit[PATH_MAX];
+	size_t procs;
+	uint64_t mem_kib;
+	size_t judged;
+	char rule[VICTIM_RULE_TEXT_MAX];
+};
+
+static struct upick
+pick_units(const char *conf, bool memcg, pid_t self)
+{
+	struct policy *p = load_policy(conf);
+	struct selector s;
+	struct tree tr;
+	struct victim v;
+	struct upick k;
+	char cg[PATH_MAX];
+
+	memset(&k, 0, sizeof(k));
+	tree_open(&tr, "victim-units");
+	temp_dir(cg, sizeof(cg), "victim-cgroup");
+	units_tree(cg, memcg);
+	assert_int_equal(victim_selector_init(&s, 4096, self), 0);
+	s.mem_total_kib = MEM_TOTAL_KIB;
+	snprintf(s.cgroup_root, sizeof(s.cgroup_root), "%s", cg);
+	s.cgroup_root_known = true;
+	k.r = victim_select(&s, &tr.pc, p, NULL, &v);
+	if (k.r == 0) {
+		k.pid = v.info.pid;
+		k.score = v.v.score;
+		k.alone = v.alone;
+		if (v.unit_cgroup != NULL)
+			snprintf(k.unit, sizeof(k.unit), "%s", v.unit_cgroup);
+		k.procs = v.unit_procs;
+		k.mem_kib = v.unit_mem_kib;
+		victim_rule_text(k.rule, sizeof(k.rule), &v.v);
+	}
+	k.judged = s.judged;
+	victim_selector_free(&s);
+	rm_tree(cg);
+	tree_close(&tr);
+	policy_free(p);
+	return k;
+}
+
+static void
+test_victim_select_unit_outranks_process(void **state)
+{
+	struct upick k;
+
+	/*
+	 * Thirty 300 MiB processes of app-foo.scope against one 1 GiB
+	 * process: alone each scores 678 to bigone's 707; whole, the
+	 * application scores its top member's 678 plus the rest of its
+	 * memory as oom_score counts memory, 2/3 x 29 x 300 MiB / 16 GiB
+	 * in permille: 354.  Its newest member stands for it.
+	 */
+	k = pick_units("[kill]\nunit = auto\n", false, 0);
+	assert_int_equal(k.r, 0);
+	assert_int_equal(k.pid, 7030);
+	assert_int_equal(k.score, 678 + 354);
+	assert_false(k.alone);
+	assert_true(strstr(k.unit, APPS "/app-foo.scope") != NULL);
+	assert_int_equal(k.procs, 30);
+	assert_int_equal(k.mem_kib, 30 * 300 * 1024);
+	/* Only the application was judged: bigone could not reach it. */
+	assert_int_equal(k.judged, 30);
+	/* Under unit = process each is a process, and bigone wins. */
+	k = pick_units("[kill]\nunit = process\n", false, 0);
+	assert_int_equal(k.pid, 7100);
+	assert_int_equal(k.score, 707);
+	assert_string_equal(k.unit, "");
+	assert_int_equal(k.judged, 1);
+	/* Ranked by memory: 8.79 GiB of 16 GiB is 549 permille. */
+	k = pick_units("[kill]\nunit = auto\nrank_by = rss\n", false, 0);
+	assert_int_equal(k.pid, 7030);
+	assert_int_equal(k.score, 549);
+}
+
+static void
+test_victim_select_unit_rules(void **state)
+{
+	struct upick k;
+
+	/* [avoid] on a member lowers the application. */
+	k = pick_units("[kill]\nunit = auto\n[avoid]\nname = ^foo-worker$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7030);
+	assert_int_equal(k.score, 1032 - 300);
+	assert_string_equal(k.rule, "[avoid] name = ^foo-worker$ "
+	                            "(test.conf:4)");
+	k = pick_units("[kill]\nunit = auto\navoid_score = 400\n"
+	               "[avoid]\nname = ^foo-worker$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7100);
+	/*
+	 * A [prefer] match is cheap to lose on its own (a browser's
+	 * tab): it is a candidate alone, and dies alone.
+	 */
+	k = pick_units("[kill]\nunit = auto\nprefer_score = 800\n"
+	               "[prefer]\nname = ^foo-worker$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7030);
+	assert_int_equal(k.score, 678 + 800);
+	assert_true(k.alone);
+	assert_string_equal(k.unit, "");
+	/* With the default prefer_score, the whole still outranks it. */
+	k = pick_units("[kill]\nunit = auto\n[prefer]\nname = ^foo-worker$\n",
+	    false, 0);
+	assert_int_equal(k.score, 1032);
+	assert_false(k.alone);
+	/* [only-kill] leaves bigone out; app-foo matches all through. */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\ncgroup = app-foo\n",
+	    false, 0);
+	assert_int_equal(k.procs, 30);
+}
+
+static void
+test_victim_select_unit_protected_member(void **state)
+{
+	struct upick k;
+
+	/* app-guarded whole, its top member standing for it... */
+	k = pick_units("[kill]\nunit = auto\n"
+	               "[only-kill]\ncgroup = app-guarded\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7200);
+	assert_int_equal(k.procs, 2);
+	/* ...but with keeper protected, guarded is a process alone. */
+	k = pick_units("[kill]\nunit = auto\n"
+	               "[only-kill]\ncgroup = app-guarded\n"
+	               "[never-kill]\nexe = ^/usr/bin/keeper$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7200);
+	assert_string_equal(k.unit, "");
+	assert_int_equal(k.score, 700);
+	/* A member outside [only-kill] keeps it whole too. */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\nname = ^guarded$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7200);
+	assert_string_equal(k.unit, "");
+	/* bustd itself in app-foo: app-foo is never killed whole. */
+	k = pick_units("[kill]\nunit = auto\n", false, 7005);
+	assert_int_equal(k.pid, 7100);
+	assert_string_equal(k.unit, "");
+}
+
+static void
+test_victim_select_unit_oom_group(void **state)
+{
+	struct upick k;
+	const char *conf = "[kill]\nunit = auto\navoid_score = 400\n"
+	                   "[only-kill]\ncgroup = ^/(system|user)\\.slice/\n"
+	                   "[avoid]\ncgroup = app-foo\n";
+
+	/*
+	 * memory.oom.group = 1 makes db.service one unit, where the memory
+	 * controller is on v2: 690 and 128 MiB more, 2/3 x 7.8 permille.
+	 */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\n"
+	               "cgroup = ^/system\\.slice/\n",
+	    true, 0);
+	assert_int_equal(k.pid, 7300);
+	assert_int_equal(k.procs, 2);
+	assert_int_equal(k.score, 695);
+	/* Without it, db is a process like any. */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\n"
+	               "cgroup = ^/system\\.slice/\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7300);
+	assert_int_equal(k.procs, 0);
+	assert_int_equal(k.score, 690);
+	/* Indivisible: a [prefer] member lifts it whole, not alone (it
+	 * stands for the unit, as the member that would go first). */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\n"
+	               "cgroup = ^/system\\.slice/\n"
+	               "[prefer]\nname = ^db-worker$\n",
+	    true, 0);
+	assert_int_equal(k.pid, 7301);
+	assert_int_equal(k.score, 995);
+	assert_false(k.alone);
+	assert_int_equal(k.procs, 2);
+	/* A session is never one, whatever its memory.oom.group says:
+	 * bigone (707) goes alone, and before db's 695. */
+	k = pick_units(conf, true, 0);
+	assert_int_equal(k.pid, 7100);
+	assert_string_equal(k.unit, "");
+}
+
+/* victim_list() of victim-units under auto, -v if verbose. */
+static char *
+list_units(const char *conf, bool verbose)
+{
+	struct policy *p = load_policy(conf);
+	char cg[PATH_MAX], mount[PATH_MAX + 256], dir[PATH_MAX + 32];
+	struct tree tr;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	tree_open(&tr, "victim-units");
+	temp_dir(cg, sizeof(cg), "victim-cgroup");
+	units_tree(cg, false);
+	/* victim_list() finds the cgroup2 mount in mountinfo. */
+	snprintf(dir, sizeof(dir), "%s/self", tr.root);
+	mkdir_p(dir);
+	snprintf(mount, sizeof(mount),
+	    "30 22 0:26 / %s rw,relatime shared:9 - cgroup2 cgroup2 rw\n", cg);
+	snprintf(dir, sizeof(dir), "%s/self/mountinfo", tr.root);
+	write_text(dir, mount);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	if (verbose)
+		log_open(LOG_TARGET_STDERR, LOG_DEBUG);
+	assert_int_equal(victim_list(f, &tr.pc, p, 0, MEM_TOTAL_KIB), 0);
+	log_open(LOG_TARGET_STDERR, LOG_INFO);
+	assert_int_equal(fclose(f), 0);
+	rm_tree(cg);
+	tree_close(&tr);
+	policy_free(p);
+	return out;
+}
+
+/* The row of pid in a --list output, or NULL; into buf. */
+static const char *
+row_of(const char *out, pid_t pid, char *buf, size_t size)
+{
+	const char *line = out;
+	char head[16];
+
+	snprintf(head, sizeof(head), "%7d ", (int)pid);
+	while (line != NULL && *line != '\0') {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (strncmp(line, head, strlen(head)) == 0) {
+			snprintf(buf, size, "%.*s", (int)n, line);
+			return buf;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void
+test_victim_list_units(void **state)
+{
+	char row[512];
+	pid_t pids[64];
+	size_t n;
+	char *out;
+
+	out = list_units("[kill]\nunit = auto\n", false);
+	assert_non_null(strstr(out, " NAME             UNIT "));
+	n = list_pids(out, pids, 64);
+	/* app-foo as one row, bigone, guarded's app, db and db-worker,
+	 * three shells. */
+	assert_int_equal(n, 8);
+	assert_int_equal(pids[0], 7030);
+	assert_int_equal(pids[1], 7100);
+	assert_non_null(row_of(out, 7030, row, sizeof(row)));
+	assert_non_null(strstr(row, " 1032 "));
+	assert_non_null(strstr(row, " app-foo.scope (30, 8.79 GiB) "));
+	assert_non_null(row_of(out, 7100, row, sizeof(row)));
+	assert_non_null(strstr(row, " pgrp 7100 "));
+	assert_null(row_of(out, 7001, row, sizeof(row)));
+	/* db.service is a service: db would die alone. */
+	assert_non_null(row_of(out, 7300, row, sizeof(row)));
+	assert_non_null(strstr(row, " process "));
+	free(out);
+
+	/* With keeper protected, guarded is ranked alone: its group is
+	 * its own, so the group is what a kill would take. */
+	out = list_units("[kill]\nunit = auto\n"
+	                 "[never-kill]\nexe = ^/usr/bin/keeper$\n",
+	    false);
+	assert_non_null(row_of(out, 7200, row, sizeof(row)));
+	assert_non_null(strstr(row, " pgrp 7200 "));
+	assert_null(strstr(out, "app-guarded.scope ("));
+	free(out);
+
+	/* -v: each member of an application, and where it is ranked. */
+	out = list_units("[kill]\nunit = auto\n", true);
+	assert_non_null(strstr(out, "#    7001 foo-worker       ranked with "
+	                            "its application "
+	                            APPS "/app-foo.scope\n"));
+	free(out);
+
+	/* Under unit = process the column says so. */
+	out = list_units("[kill]\nunit = process\n", false);
+	assert_non_null(row_of(out, 7001, row, sizeof(row)));
+	assert_non_null(strstr(row, " process "));
+	assert_int_equal(list_pids(out, pids, 64), 38);
+	free(out);
+}
+
 /* --- victim_rule_text --- */
 
 static void
@@ -1557,6 +1904,11 @@ main(void)
 		cmocka_unit_test(test_victim_list_verbose),
 		cmocka_unit_test(test_victim_list_swap),
 		cmocka_unit_test(test_victim_list_garbage),
+		cmocka_unit_test(test_victim_select_unit_outranks_process),
+		cmocka_unit_test(test_victim_select_unit_rules),
+		cmocka_unit_test(test_victim_select_unit_protected_member),
+		cmocka_unit_test(test_victim_select_unit_oom_group),
+		cmocka_unit_test(test_victim_list_units),
 		cmocka_unit_test(test_victim_rule_text_format),
 		cmocka_unit_test(test_victim_rule_text_no_rule),
 		cmocka_unit_test(test_victim_rule_text_truncated),
