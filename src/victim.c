@@ -1079,14 +1079,14 @@ struct row {
 	char unit_text[160];
 };
 
-/* Order: candidates, then members of applications, then by exclusion;
- * each from the one that dies first. */
+/* Order: candidates, then members of applications ranked whole, then
+ * by exclusion; each from the one that dies first. */
 static int
 row_class(const struct row *w)
 {
 	if (w->v.excl == EXCL_NONE)
-		return w->in_unit ? EXCL_COUNT : 0;
-	return (int)w->v.excl;
+		return w->in_unit ? 1 : 0;
+	return 1 + (int)w->v.excl;
 }
 
 static int

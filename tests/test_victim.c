@@ -1757,11 +1757,19 @@ test_victim_list_units(void **state)
 	assert_null(strstr(out, "app-guarded.scope ("));
 	free(out);
 
-	/* -v: each member of an application, and where it is ranked. */
-	out = list_units("[kill]\nunit = auto\n", true);
+	/* -v: each member of an application, and where it is ranked,
+	 * before the processes that are no candidates. */
+	out = list_units("[kill]\nunit = auto\n"
+	                 "[never-kill]\nexe = ^/usr/bin/keeper$\n",
+	    true);
 	assert_non_null(strstr(out, "#    7001 foo-worker       ranked with "
 	                            "its application "
 	                            APPS "/app-foo.scope\n"));
+	assert_non_null(strstr(out, "\n# not candidates: 1 [never-kill];\n"));
+	assert_non_null(strstr(out, "#    7201 keeper           [never-kill] "
+	                            "exe = ^/usr/bin/keeper$ (test.conf:4)\n"));
+	assert_true(strstr(out, "ranked with its application") <
+	            strstr(out, "# not candidates"));
 	free(out);
 
 	/* Under unit = process the column says so. */
