@@ -73,6 +73,132 @@ cgroup_path(const char *root, const char *cgroup, const char *name, char *out,
 	return true;
 }
 
+/* The last part of path, and its length. */
+static const char *
+last_part(const char *path, size_t *len)
+{
+	const char *slash = strrchr(path, '/');
+	const char *name = slash != NULL ? slash + 1 : path;
+
+	*len = strlen(name);
+	return name;
+}
+
+static bool
+has_prefix(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+static bool
+has_suffix(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+enum cgroup_kind
+cgroup_kind(const char *path)
+{
+	size_t len;
+	const char *name = last_part(path, &len);
+
+	if (len == 0)
+		return CGROUP_ROOT;
+	if (has_suffix(name, len, ".slice"))
+		return CGROUP_SLICE;
+	if (len == 10 && memcmp(name, "init.scope", 10) == 0)
+		return CGROUP_INIT;
+	if (has_prefix(name, len, "session-") &&
+	    has_suffix(name, len, ".scope"))
+		return CGROUP_SESSION;
+	if (has_prefix(name, len, "user@") &&
+	    has_suffix(name, len, ".service"))
+		return CGROUP_USER_MANAGER;
+	/* "app-" and something before the suffix: "app-.scope" is no
+	 * name systemd gives. */
+	if (has_prefix(name, len, "app-") && len > 4 + 6 &&
+	    has_suffix(name, len, ".scope"))
+		return CGROUP_APP_SCOPE;
+	if (has_prefix(name, len, "app-") && len > 4 + 8 &&
+	    has_suffix(name, len, ".service"))
+		return CGROUP_APP_SERVICE;
+	if (has_suffix(name, len, ".scope"))
+		return CGROUP_SCOPE;
+	if (has_suffix(name, len, ".service"))
+		return CGROUP_SERVICE;
+	return CGROUP_OTHER;
+}
+
+bool
+cgroup_kind_group_ok(enum cgroup_kind k)
+{
+	switch (k) {
+	case CGROUP_OTHER:
+	case CGROUP_APP_SCOPE:
+	case CGROUP_APP_SERVICE:
+	case CGROUP_SCOPE:
+	case CGROUP_ROOT:
+	case CGROUP_SESSION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *
+cgroup_kind_name(enum cgroup_kind k)
+{
+	switch (k) {
+	case CGROUP_APP_SCOPE:
+		return "an application scope";
+	case CGROUP_APP_SERVICE:
+		return "an application service";
+	case CGROUP_SCOPE:
+		return "a scope, not an application";
+	case CGROUP_SERVICE:
+		return "a service";
+	case CGROUP_ROOT:
+		return "the root cgroup";
+	case CGROUP_SLICE:
+		return "a slice";
+	case CGROUP_SESSION:
+		return "a login session";
+	case CGROUP_USER_MANAGER:
+		return "a user's service manager";
+	case CGROUP_INIT:
+		return "init's scope";
+	case CGROUP_OTHER:
+		break;
+	}
+	return "not an application";
+}
+
+int
+cgroup_read_u64(int dirfd, const char *name, uint64_t *out)
+{
+	char buf[32];
+	const char *p = buf;
+	ssize_t n;
+	int fd, r;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	if (text_u64(&p, buf + n, out) < 0 ||
+	    (p < buf + n && *p != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
 struct procs_arg {
 	bool (*fn)(pid_t pid, void *arg);
 	void *arg;
@@ -96,9 +222,8 @@ procs_line(char *line, size_t len, void *arg)
 	return !a->stop;
 }
 
-/* fn on each pid of cgroup.procs in the folder at dirfd. */
-static bool
-each_procs_pid(int dirfd, bool (*fn)(pid_t pid, void *arg), void *arg)
+bool
+cgroup_each_procs_pid(int dirfd, bool (*fn)(pid_t pid, void *arg), void *arg)
 {
 	struct procs_arg a = { fn, arg, false };
 	char line[32];
@@ -114,38 +239,41 @@ each_procs_pid(int dirfd, bool (*fn)(pid_t pid, void *arg), void *arg)
 	return a.stop;
 }
 
-/* One folder being read, in the walk below: its own getdents64 batch. */
-struct walk_level {
-	int fd;
-	long n;		/* bytes in buf */
-	long off;	/* the next entry */
-	char buf[512];
-};
+/* Enter folder fd as the walk's level depth, its path so long. */
+static void
+enter(struct cgroup_walk *w, int depth, int fd, size_t path_len)
+{
+	w->lv[depth].fd = fd;
+	w->lv[depth].n = w->lv[depth].off = 0;
+	w->lv[depth].path_len = path_len;
+	w->path[path_len] = '\0';
+}
 
 bool
-cgroup_each_pid(const char *path, bool (*fn)(pid_t pid, void *arg), void *arg)
+cgroup_walk(struct cgroup_walk *w, const char *path,
+    bool (*visit)(struct cgroup_walk *w, int dirfd, void *arg), void *arg)
 {
-	/* Depth first, without recursion: a fixed stack frame. */
-	struct walk_level lv[CGROUP_DEPTH_MAX + 1];
 	struct dirent64 *d;
 	bool stop;
 	int depth = 0, fd;
 
+	w->path[0] = '\0';
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return fn(-1, arg);
-	lv[0].fd = fd;
-	lv[0].n = lv[0].off = 0;
-	stop = each_procs_pid(fd, fn, arg);
+		return visit(w, -1, arg);
+	enter(w, 0, fd, 0);
+	stop = visit(w, fd, arg);
 	while (!stop && depth >= 0) {
-		struct walk_level *l = &lv[depth];
+		struct cgroup_level *l = &w->lv[depth];
+		size_t len, nl;
 
 		if (l->off >= l->n) {
 			l->n = getdents64(l->fd, l->buf, sizeof(l->buf));
 			l->off = 0;
 			if (l->n <= 0) {
+				w->path[l->path_len] = '\0';
 				if (l->n < 0)
-					stop = fn(-1, arg);
+					stop = visit(w, -1, arg);
 				close(l->fd);
 				depth--;
 				continue;
@@ -155,22 +283,59 @@ cgroup_each_pid(const char *path, bool (*fn)(pid_t pid, void *arg), void *arg)
 		l->off += d->d_reclen;
 		if (d->d_type != DT_DIR || d->d_name[0] == '.')
 			continue;
+		/* The child's path, as far as it fits. */
+		len = l->path_len;
+		nl = strlen(d->d_name);
+		if (len + 1 + nl < sizeof(w->path)) {
+			w->path[len] = '/';
+			memcpy(w->path + len + 1, d->d_name, nl + 1);
+		} else {
+			w->path[len] = '\0';
+			stop = visit(w, -1, arg);
+			continue;
+		}
 		if (depth == CGROUP_DEPTH_MAX) {
-			stop = fn(-1, arg);
+			stop = visit(w, -1, arg);
+			w->path[len] = '\0';
 			continue;
 		}
 		fd = openat(l->fd, d->d_name,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0) {
-			stop = fn(-1, arg);
+			stop = visit(w, -1, arg);
+			w->path[len] = '\0';
 			continue;
 		}
 		depth++;
-		lv[depth].fd = fd;
-		lv[depth].n = lv[depth].off = 0;
-		stop = each_procs_pid(fd, fn, arg);
+		enter(w, depth, fd, len + 1 + nl);
+		stop = visit(w, fd, arg);
 	}
 	while (depth >= 0)
-		close(lv[depth--].fd);
+		close(w->lv[depth--].fd);
 	return stop;
+}
+
+struct each_pid_arg {
+	bool (*fn)(pid_t pid, void *arg);
+	void *arg;
+};
+
+static bool
+each_pid_visit(struct cgroup_walk *w, int dirfd, void *arg)
+{
+	struct each_pid_arg *a = arg;
+
+	(void)w;
+	if (dirfd < 0)
+		return a->fn(-1, a->arg);
+	return cgroup_each_procs_pid(dirfd, a->fn, a->arg);
+}
+
+bool
+cgroup_each_pid(struct cgroup_walk *w, const char *path,
+    bool (*fn)(pid_t pid, void *arg), void *arg)
+{
+	struct each_pid_arg a = { fn, arg };
+
+	return cgroup_walk(w, path, each_pid_visit, &a);
 }

@@ -84,10 +84,8 @@ const struct config_key config_keys[] = {
 	{ "thresholds", "fill_rate", TYPE_AMOUNT, OFF(fill_rate), 0, PCT(100),
 	    NULL, "memory assumed to fill per second; 0 = 2G per CPU" },
 
-	{ "kill", "process_group", TYPE_BOOL, OFF(process_group), 0, 1, NULL,
-	    "signal the victim's whole process group" },
-	{ "kill", "cgroup", TYPE_BOOL, OFF(cgroup), 0, 1, NULL,
-	    "kill the victim's whole cgroup v2 (cgroup.kill)" },
+	{ "kill", "unit", TYPE_ENUM, OFF(unit), 0, 0, unit_names,
+	    "what dies with the victim: process, group, cgroup or auto" },
 	{ "kill", "term_timeout", TYPE_DURATION, OFF(term_timeout_ms), 0,
 	    SEC(600), NULL, "SIGTERM grace before SIGKILL" },
 	{ "kill", "cooldown", TYPE_DURATION, OFF(cooldown_ms), 0, SEC(3600),
@@ -883,6 +881,43 @@ add_rule(struct parse_ctx *c, enum rule_set set, const char *name,
 		config_diag_add(c->d, "%s: %s", at, err);
 }
 
+/*
+ * [kill] process_group and cgroup, the keys of old: each line of them is
+ * a line of unit.  yes sets unit to the key's own (group, cgroup); no
+ * sets it to process if unit is that, or not set yet (so that no keeps
+ * the profile from widening kills), and does nothing otherwise.  So the
+ * line read last wins, as for every scalar key.  true if name is one.
+ */
+static bool
+unit_alias(struct parse_ctx *c, const char *name, const char *value, int line)
+{
+	int idx = config_key_index("kill", "unit");
+	enum kill_unit mine;
+	char at[PATH_MAX + 32], esc[128];
+	bool b;
+
+	if (strcmp(name, "process_group") == 0)
+		mine = UNIT_GROUP;
+	else if (strcmp(name, "cgroup") == 0)
+		mine = UNIT_CGROUP;
+	else
+		return false;
+	if (config_parse_bool(value, &b) < 0) {
+		where(at, sizeof(at), c, line);
+		shown(esc, sizeof(esc), value, strlen(value));
+		config_diag_add(c->d, "%s: %s: bad value '%s' (expected yes or "
+		    "no)", at, name, esc);
+		c->p->bad_mask |= UINT64_C(1) << idx;
+		return true;
+	}
+	if (b)
+		set_scalar(c, idx, unit_names[mine], line);
+	else if (!(c->p->set_mask & (UINT64_C(1) << idx)) ||
+	    c->p->unit == (int)mine)
+		set_scalar(c, idx, unit_names[UNIT_PROCESS], line);
+	return true;
+}
+
 static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -913,6 +948,9 @@ handler(void *user, const char *section, const char *name, const char *value)
 		add_rule(c, (enum rule_set)set, name, value, line);
 		return 1;
 	}
+	if (strcmp(section, "kill") == 0 && c->layer == LAYER_FILE &&
+	    unit_alias(c, name, value, line))
+		return 1;
 	idx = config_key_index(section, name);
 	if (idx < 0) {
 		config_diag_add(c->d, "%s: unknown key '%s' in [%s]", at,

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* kill.c: signalling the victim through a pidfd, escalating, waiting. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cgroup.h"
 #include "kill.h"
 #include "log.h"
 
@@ -24,6 +25,17 @@ kill_init(struct killer *k, const struct sys_ops *ops,
 	k->cgroup_root = cgroup_root != NULL ? cgroup_root : "";
 }
 
+/* snprintf that may truncate, on purpose: log words. */
+static void __attribute__((format(printf, 3, 4)))
+put(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
 static uint64_t
 now(const struct killer *k)
 {
@@ -36,7 +48,12 @@ sig_name(int sig)
 	return sig == SIGKILL ? "SIGKILL" : sig == SIGTERM ? "SIGTERM" : "?";
 }
 
-/* Is pid one we must never signal?  Names it in why if so. */
+/*
+ * Is pid one a wider kill must never take?  pid 1, bustd, and whatever
+ * the policy keeps from being a victim of its own: a [never-kill] match
+ * (or a process whose field for one cannot be read), a process outside
+ * a non-empty [only-kill], oom_score_adj -1000.  Names it in why if so.
+ */
 static bool
 protected_pid(struct killer *k, const struct policy *p, pid_t pid, char *why,
     size_t size)
@@ -44,6 +61,7 @@ protected_pid(struct killer *k, const struct policy *p, pid_t pid, char *why,
 	struct proc_info info;
 	struct verdict v;
 	char comm[4 * PROC_COMM_MAX];
+	const char *what = NULL;
 
 	if (pid == 1 || pid == k->self) {
 		snprintf(why, size, "pid %d (%s)", (int)pid,
@@ -52,21 +70,24 @@ protected_pid(struct killer *k, const struct policy *p, pid_t pid, char *why,
 	}
 	memset(&info, 0, sizeof(info));
 	info.pid = pid;
-	if (proc_fill(k->pc, &info, PROC_HAVE_STAT | victim_fields(p),
+	if (proc_fill(k->pc, &info,
+	    PROC_HAVE_STAT | PROC_HAVE_OOM_ADJ | victim_fields(p),
 	    &k->scratch) == -ENOENT)
 		return false;
 	/* Judge only by the rules: ranking does not matter here. */
 	info.oom_score = 1;
 	info.have |= PROC_HAVE_OOM_SCORE;
 	victim_judge(p, &info, 1, &v);
-	if (v.excl == EXCL_NEVER_KILL || v.excl == EXCL_UNREADABLE) {
-		log_escape(comm, sizeof(comm), info.st.comm,
-		    strlen(info.st.comm));
-		snprintf(why, size, "pid %d (%s, %s)", (int)pid, comm,
-		    victim_exclusion_name(v.excl));
-		return true;
-	}
-	return false;
+	if (v.excl == EXCL_NEVER_KILL || v.excl == EXCL_UNREADABLE ||
+	    v.excl == EXCL_NOT_ONLY_KILL)
+		what = victim_exclusion_name(v.excl);
+	else if ((info.have & PROC_HAVE_OOM_ADJ) && info.oom_score_adj <= -1000)
+		what = "oom_score_adj -1000";
+	if (what == NULL)
+		return false;
+	log_escape(comm, sizeof(comm), info.st.comm, strlen(info.st.comm));
+	snprintf(why, size, "pid %d (%s, %s)", (int)pid, comm, what);
+	return true;
 }
 
 struct group_arg {
@@ -76,6 +97,7 @@ struct group_arg {
 	char *why;
 	size_t size;
 	bool found;
+	unsigned int n;
 };
 
 static bool
@@ -89,16 +111,18 @@ pgrp_member(pid_t pid, void *arg)
 	if (proc_fill(g->k->pc, &info, PROC_HAVE_STAT, NULL) < 0 ||
 	    info.st.pgrp != g->pgrp)
 		return true;
+	g->n++;
 	g->found = protected_pid(g->k, g->p, pid, g->why, g->size);
 	return !g->found;
 }
 
-/* Does process group pgrp hold a protected process? */
+/* Does process group pgrp hold a protected process?  Counts its
+ * members into k->unit_procs. */
 static bool
 group_protected(struct killer *k, const struct policy *p, pid_t pgrp, char *why,
     size_t size)
 {
-	struct group_arg g = { k, p, pgrp, why, size, false };
+	struct group_arg g = { k, p, pgrp, why, size, false, 0 };
 
 	if (pgrp <= 1) {
 		snprintf(why, size, "process group %d", (int)pgrp);
@@ -109,6 +133,7 @@ group_protected(struct killer *k, const struct policy *p, pid_t pgrp, char *why,
 		snprintf(why, size, "/proc unreadable");
 		return true;
 	}
+	k->unit_procs = g.n;
 	return g.found;
 }
 
@@ -125,6 +150,7 @@ struct guard_arg {
 	const struct policy *p;
 	char *why;
 	size_t size;
+	unsigned int n;
 };
 
 static bool
@@ -136,6 +162,7 @@ guard_one(pid_t pid, void *arg)
 		snprintf(g->why, g->size, "part of the cgroup tree unreadable");
 		return true;
 	}
+	g->n++;
 	return protected_pid(g->k, g->p, pid, g->why, g->size);
 }
 
@@ -219,7 +246,8 @@ deliver(struct killer *k, int sig, const struct proc_info *now_is)
 		if (sig != SIGKILL || !cgroup_file(k, "cgroup.kill") ||
 		    k->ops->write_file(k->ops->ctx, k->path, "1") < 0) {
 			if (cgroup_file(k, ""))
-				cgroup_each_pid(k->path, signal_one, &sa);
+				cgroup_each_pid(&k->walk, k->path, signal_one,
+				    &sa);
 		}
 	}
 	/*
@@ -236,12 +264,13 @@ deliver(struct killer *k, int sig, const struct proc_info *now_is)
 	return 0;
 }
 
-/* Why the victim's cgroup may not be killed whole, or NULL if it may. */
+/* Why the victim's cgroup may not be killed whole, or NULL if it may.
+ * Counts its members into k->unit_procs. */
 static const char *
 cgroup_refused(struct killer *k, const struct policy *p, bool known, char *why,
     size_t size)
 {
-	struct guard_arg g = { k, p, why, size };
+	struct guard_arg g = { k, p, why, size, 0 };
 
 	if (k->cgroup_root[0] == '\0')
 		return "no cgroup v2 mount";
@@ -251,44 +280,189 @@ cgroup_refused(struct killer *k, const struct policy *p, bool known, char *why,
 		return "it is in the root cgroup";
 	if (!cgroup_file(k, ""))
 		return "its cgroup path is too long";
-	if (cgroup_each_pid(k->path, guard_one, &g))
+	if (cgroup_each_pid(&k->walk, k->path, guard_one, &g))
 		return why;
+	k->unit_procs = g.n;
 	return NULL;
 }
 
 /*
- * Decide how wide the kill is: wider kills are opt-in, and never take a
- * protected process.  Called at the first signal and again before
- * SIGKILL: members may have come in since.  Returns the log's words.
+ * unit = auto: is the victim's cgroup one application, and which kind?
+ * An app-*.scope or app-*.service by its name, or any other cgroup that
+ * has memory.oom.group set (systemd's OOMPolicy=kill: its owner asked
+ * for whole-unit kills); never a slice, a session, a user's manager,
+ * init's scope or the root, whatever their memory.oom.group says.
+ * false, with the reason in why, if it is not.  *c: its kind, or
+ * CGROUP_INIT (taken alone) if it is unknown.
+ */
+static bool
+cgroup_is_app(struct killer *k, bool known, enum cgroup_kind *c,
+    const char **kind, char *why, size_t size)
+{
+	uint64_t group = 0;
+	int fd;
+
+	*c = CGROUP_INIT;
+	if (k->cgroup_root[0] == '\0' || !known) {
+		snprintf(why, size, "%s", k->cgroup_root[0] == '\0'
+		    ? "no cgroup v2 mount" : "its cgroup is unknown");
+		return false;
+	}
+	*c = cgroup_kind(k->t.cgroup);
+	if (*c == CGROUP_APP_SCOPE || *c == CGROUP_APP_SERVICE) {
+		*kind = cgroup_kind_name(*c);
+		return true;
+	}
+	if (*c < CGROUP_ROOT && cgroup_file(k, "")) {
+		fd = open(k->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (cgroup_read_u64(fd, "memory.oom.group", &group) < 0)
+				group = 0;
+			close(fd);
+		}
+		if (group == 1) {
+			*kind = "memory.oom.group = 1";
+			return true;
+		}
+	}
+	put(why, size, "cgroup %s is %s", k->cgroup_shown,
+	    cgroup_kind_name(*c));
+	return false;
+}
+
+/* " (a; b)", " (a)" or "" into k->scope after its text. */
+static void
+scope_add(struct killer *k, const char *a, const char *b)
+{
+	size_t n = strlen(k->scope);
+
+	if (a == NULL || *a == '\0') {
+		a = b;
+		b = NULL;
+	}
+	if (a == NULL || *a == '\0')
+		return;
+	if (b != NULL && *b != '\0')
+		put(k->scope + n, sizeof(k->scope) - n, " (%s; %s)", a, b);
+	else
+		put(k->scope + n, sizeof(k->scope) - n, " (%s)", a);
+}
+
+/* Try the victim's cgroup; true, and the words, if it is taken. */
+static bool
+take_cgroup(struct killer *k, const struct policy *p, const char *comm,
+    bool known, const char *why_app, char *no, size_t size)
+{
+	char whole[200];
+	const char *refused;
+
+	refused = cgroup_refused(k, p, known, whole, sizeof(whole));
+	if (refused == NULL) {
+		char n[64], mem[LOG_SIZE_MAX];
+
+		k->whole_cgroup = true;
+		log_size(mem, sizeof(mem), k->t.unit_mem_kib);
+		snprintf(n, sizeof(n), "%u process%s%s%s", k->unit_procs,
+		    k->unit_procs == 1 ? "" : "es",
+		    k->t.unit_mem_kib ? ", " : "",
+		    k->t.unit_mem_kib ? mem : "");
+		put(k->scope, sizeof(k->scope), " and its cgroup %s",
+		    k->cgroup_shown);
+		scope_add(k, why_app, n);
+		return true;
+	}
+	log_info("pid %d (%s): cgroup %s not killed whole: %s", (int)k->t.pid,
+	    comm, k->cgroup_shown, refused);
+	put(no, size, "cgroup %s %s %s", k->cgroup_shown,
+	    refused == whole ? "holds" : "not taken:", refused);
+	return false;
+}
+
+/* Try the victim's process group; true, and the words, if taken. */
+static bool
+take_group(struct killer *k, const struct policy *p, const char *comm,
+    const char *why_not_cgroup, char *no, size_t size)
+{
+	char why[160];
+
+	if (!group_protected(k, p, k->t.pgrp, why, sizeof(why))) {
+		char n[64];
+
+		k->whole_group = true;
+		snprintf(n, sizeof(n), "%u process%s", k->unit_procs,
+		    k->unit_procs == 1 ? "" : "es");
+		snprintf(k->scope, sizeof(k->scope),
+		    " and its process group %d", (int)k->t.pgrp);
+		scope_add(k, n, why_not_cgroup);
+		return true;
+	}
+	log_info("pid %d (%s): process group %d not signalled whole: "
+	         "it holds %s",
+	    (int)k->t.pid, comm, (int)k->t.pgrp, why);
+	put(no, size, "process group %d holds %s", (int)k->t.pgrp, why);
+	return false;
+}
+
+/* How wide choose_scope() may go. */
+enum scope_limit {
+	SCOPE_ANY,	/* the first signal: what p->unit says */
+	SCOPE_CGROUP,	/* before SIGKILL, after a cgroup: it, or less */
+	SCOPE_GROUP,	/* before SIGKILL, after a group: it, or less */
+};
+
+/*
+ * Decide how wide the kill is, by p->unit: wider kills are opt-in, and
+ * never take a protected process.  Called at the first signal and again
+ * before SIGKILL, limited to what the first took: members may have come
+ * in since, and a kill never widens on the way.  Writes the log's words
+ * on it to k->scope and returns them.
  */
 static const char *
 choose_scope(struct killer *k, const struct policy *p, const char *comm,
-    bool cgroup_known)
+    bool cgroup_known, enum scope_limit limit)
 {
-	char why[160], whole[200];
-	const char *no;
+	char no_cgroup[400] = "", no_group[300] = "";
+	const char *kind = NULL;
+	bool cgroup_ok = limit != SCOPE_GROUP, group_ok = limit != SCOPE_CGROUP;
+	enum cgroup_kind c;
 
 	k->whole_cgroup = k->whole_group = false;
-	if (p->cgroup) {
-		no = cgroup_refused(k, p, cgroup_known, whole, sizeof(whole));
-		if (no == NULL) {
-			k->whole_cgroup = true;
-			return " and its cgroup";
+	k->unit_procs = 1;
+	k->scope[0] = '\0';
+	switch (p->unit) {
+	case UNIT_CGROUP:
+		if (cgroup_ok)
+			take_cgroup(k, p, comm, cgroup_known, NULL, no_cgroup,
+			    sizeof(no_cgroup));
+		break;
+	case UNIT_GROUP:
+		if (group_ok)
+			take_group(k, p, comm, NULL, no_group,
+			    sizeof(no_group));
+		break;
+	case UNIT_AUTO:
+		if (k->t.alone) {
+			snprintf(k->scope, sizeof(k->scope),
+			    " alone (a [prefer] match)");
+			break;
 		}
-		log_info("pid %d (%s): cgroup %s not killed whole: %s",
-		    (int)k->t.pid, comm, k->t.cgroup[0] ? k->t.cgroup : "?",
-		    no);
+		if (cgroup_is_app(k, cgroup_known, &c, &kind, no_cgroup,
+		    sizeof(no_cgroup)) && cgroup_ok &&
+		    take_cgroup(k, p, comm, cgroup_known, kind, no_cgroup,
+		    sizeof(no_cgroup)))
+			break;
+		/* A service's group is the service: only the victim. */
+		if (group_ok && cgroup_kind_group_ok(c) &&
+		    take_group(k, p, comm, no_cgroup, no_group,
+		    sizeof(no_group)))
+			break;
+		snprintf(k->scope, sizeof(k->scope), " alone");
+		scope_add(k, no_cgroup, no_group);
+		break;
+	default:
+		break;
 	}
-	if (p->process_group) {
-		if (!group_protected(k, p, k->t.pgrp, why, sizeof(why))) {
-			k->whole_group = true;
-			return " and its process group";
-		}
-		log_info("pid %d (%s): process group %d not signalled whole: "
-		         "it holds %s",
-		    (int)k->t.pid, comm, (int)k->t.pgrp, why);
-	}
-	return "";
+	return k->scope;
 }
 
 /*
@@ -325,6 +499,7 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 {
 	struct proc_info info = v->info, now_is;
 	char comm[4 * PROC_COMM_MAX], user[64], rss[LOG_SIZE_MAX];
+	char swap[LOG_SIZE_MAX + 8];
 	const char *scope;
 	int r;
 
@@ -375,7 +550,9 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	}
 	proc_fill(k->pc, &info,
 	    PROC_HAVE_UID | PROC_HAVE_OOM_ADJ | PROC_HAVE_OOM_SCORE |
-	        PROC_HAVE_CMDLINE | (p->cgroup ? PROC_HAVE_CGROUP : 0),
+	        PROC_HAVE_SWAP | PROC_HAVE_CMDLINE |
+	        (p->unit == UNIT_CGROUP || p->unit == UNIT_AUTO
+	            ? PROC_HAVE_CGROUP : 0),
 	    &k->scratch);
 	if (info.cmdline != NULL)
 		snprintf(k->t.cmdline, sizeof(k->t.cmdline), "%s",
@@ -385,6 +562,9 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	k->t.uid = info.uid;
 	k->t.pgrp = info.st.pgrp;
 	k->t.rss_kib = info.rss_kib;
+	k->t.swap_kib = (info.have & PROC_HAVE_SWAP) ? info.swap_kib : 0;
+	k->t.unit_mem_kib = v->unit_mem_kib;
+	k->t.alone = v->alone;
 	k->t.score = v->v.score;
 	k->t.oom_score = info.oom_score;
 	k->t.oom_score_adj = info.oom_score_adj;
@@ -392,8 +572,13 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 	victim_rule_text(k->t.rule, sizeof(k->t.rule), &v->v);
 	snprintf(k->t.reason, sizeof(k->t.reason), "%s", reason);
 	log_escape(comm, sizeof(comm), k->t.comm, strlen(k->t.comm));
+	if (k->t.cgroup[0] != '\0')
+		log_escape(k->cgroup_shown, sizeof(k->cgroup_shown),
+		    k->t.cgroup, strlen(k->t.cgroup));
+	else
+		snprintf(k->cgroup_shown, sizeof(k->cgroup_shown), "?");
 
-	scope = choose_scope(k, p, comm, k->t.cgroup[0] != '\0');
+	scope = choose_scope(k, p, comm, k->t.cgroup[0] != '\0', SCOPE_ANY);
 
 	k->first_ms = now(k);
 	k->term_deadline_ms = k->first_ms + p->term_timeout_ms;
@@ -418,11 +603,16 @@ kill_start(struct killer *k, const struct policy *p, const struct victim *v,
 
 	sys_user_name(k->t.uid, user, sizeof(user));
 	log_size(rss, sizeof(rss), k->t.rss_kib);
-	log_kill("pid %d (%s) uid %u (%s): %s%s%s: rss %s, score %lld "
+	swap[0] = '\0';
+	if (k->t.swap_kib > 0) {
+		memcpy(swap, ", swap ", 8);
+		log_size(swap + 7, sizeof(swap) - 7, k->t.swap_kib);
+	}
+	log_kill("pid %d (%s) uid %u (%s): %s%s%s: rss %s%s, score %lld "
 	         "(oom_score %d, oom_score_adj %d); reason: %s; rule: %s",
 	    (int)k->t.pid, comm, (unsigned int)k->t.uid, user,
 	    k->dry_run ? "dry run, would send " : "sending ", sig_name(sig),
-	    scope, rss, (long long)k->t.score, k->t.oom_score,
+	    scope, rss, swap, (long long)k->t.score, k->t.oom_score,
 	    k->t.oom_score_adj, k->t.reason, k->t.rule);
 	return 0;
 }
@@ -480,7 +670,8 @@ kill_escalate(struct killer *k, const struct policy *p, bool kill_level,
 	}
 	/* Members may have come in since the first signal: look again. */
 	if (k->whole_cgroup || k->whole_group)
-		choose_scope(k, p, comm, k->t.cgroup[0] != '\0');
+		choose_scope(k, p, comm, k->t.cgroup[0] != '\0',
+		    k->whole_cgroup ? SCOPE_CGROUP : SCOPE_GROUP);
 	r = deliver(k, SIGKILL, NULL);
 	k->n_kill++;
 	if (kill_level)

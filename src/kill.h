@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "decide.h"
 #include "policy.h"
 #include "proc.h"
@@ -21,13 +22,16 @@ struct kill_target {
 	uid_t uid;
 	pid_t pgrp;
 	uint64_t rss_kib;
+	uint64_t swap_kib;
+	uint64_t unit_mem_kib; /* its application's memory, 0 if none */
+	bool alone; /* unit = auto: to die alone (a [prefer] match) */
 	int64_t score;
 	int oom_score;
 	int oom_score_adj;
 	char comm[PROC_COMM_MAX];
 	char cmdline[PROC_CMDLINE_MAX + 1];
 	char cgroup[PROC_PATH_MAX];
-	char rule[512];
+	char rule[VICTIM_RULE_TEXT_MAX];
 	char reason[256];
 };
 
@@ -47,6 +51,7 @@ struct killer {
 	bool dry_run;
 	bool whole_group; /* signalling the process group */
 	bool whole_cgroup; /* killing the cgroup */
+	unsigned int unit_procs; /* processes in the group or cgroup */
 	int sig; /* last signal sent, 0 if none */
 	uint64_t first_ms; /* first signal */
 	uint64_t kill_ms; /* SIGKILL, 0 if not yet */
@@ -69,6 +74,9 @@ struct killer {
 	struct proc_bufs scratch;
 	char dents[4096];
 	char path[PROC_PATH_MAX + 256];
+	struct cgroup_walk walk;
+	char scope[640]; /* the kill line's words on the unit */
+	char cgroup_shown[640]; /* t.cgroup escaped, for the log */
 };
 
 /* cgroup_root: the cgroup2 mount point from mountinfo, or NULL.  The
@@ -79,8 +87,9 @@ void kill_init(struct killer *k, const struct sys_ops *ops,
 /*
  * Start killing v with sig (SIGTERM or SIGKILL).  Checks
  * that the pid still names the process that was judged (start time),
- * applies the process-group and cgroup options with their guards, sends
- * the signal (not in a dry run) and logs the kill line.
+ * takes the unit of p ([kill] unit) with its guards, sends the signal
+ * (not in a dry run) and logs the kill line, which names the unit, why,
+ * and how many processes it held.
  * Returns 0 (now waiting), -ESRCH if the process has gone, -ESTALE if
  * its pid was reused: rescan then.  Other -errno: the signal failed.
  */
@@ -98,7 +107,8 @@ bool kill_gone(struct killer *k);
  * SIGKILL to a victim that had SIGTERM: memory reached the kill level
  * (kill_level, why says which reading) or term_timeout passed.  p is the
  * policy now (it may have been reloaded): a process-group or cgroup kill
- * is checked again under it.  In a dry run, only logs what it would do.
+ * is checked again under it (never widened).  In a dry run, only logs
+ * what it would do.
  */
 void kill_escalate(struct killer *k, const struct policy *p, bool kill_level,
     const char *why);

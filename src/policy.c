@@ -8,6 +8,7 @@
 #include "policy.h"
 
 const char *const profile_names[] = { "none", "desktop", "server", NULL };
+const char *const unit_names[] = { "process", "group", "cgroup", "auto", NULL };
 const char *const set_names[] = { "never-kill", "only-kill", "prefer", "avoid",
 	NULL };
 const char *const field_names[] = { "name", "exe", "cmdline", "cgroup", "user",
@@ -44,6 +45,7 @@ static const char profile_desktop[] =
     "psi_warn = 15\n"
     "thrash_warn = 10\n"
     "[kill]\n"
+    "unit = auto\n"
     "term_timeout = 2s\n"
     "[notify]\n"
     "desktop = yes\n"
@@ -132,8 +134,7 @@ static const char defaults[] = "[general]\n"
                                "thrash_warn = 0\n"
                                "fill_rate = 0\n"
                                "[kill]\n"
-                               "process_group = no\n"
-                               "cgroup = no\n"
+                               "unit = process\n"
                                "term_timeout = 5s\n"
                                "cooldown = 5s\n"
                                "prefer_score = 300\n"

@@ -36,6 +36,14 @@ enum rank_by {
 	RANK_RSS,
 };
 
+/* What a kill takes with the victim ([kill] unit). */
+enum kill_unit {
+	UNIT_PROCESS,	/* the victim alone */
+	UNIT_GROUP,	/* its process group, if that is safe */
+	UNIT_CGROUP,	/* its cgroup v2, if that is safe */
+	UNIT_AUTO,	/* its application's cgroup, or its group, or it */
+};
+
 /* The four rule sections. */
 enum rule_set {
 	SET_NEVER_KILL,
@@ -134,8 +142,7 @@ struct policy {
 	struct amount fill_rate; /* per second; 0: 2 GiB/s per CPU */
 
 	/* [kill] */
-	bool process_group;
-	bool cgroup;
+	int unit; /* enum kill_unit; process_group, cgroup: aliases */
 	uint32_t term_timeout_ms;
 	uint32_t cooldown_ms;
 	int32_t prefer_score;
@@ -210,6 +217,7 @@ const char *policy_defaults_text(void);
 uint64_t policy_amount_kib(const struct amount *a, uint64_t total_kib);
 
 extern const char *const profile_names[]; /* by enum profile */
+extern const char *const unit_names[]; /* by enum kill_unit */
 extern const char *const set_names[]; /* section names */
 extern const char *const field_names[]; /* key names in sets */
 

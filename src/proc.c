@@ -238,6 +238,31 @@ proc_status_uid_parse_buf(const char *buf, size_t len, uid_t *uid)
 }
 
 int
+proc_status_swap_parse_buf(const char *buf, size_t len, uint64_t *kib)
+{
+	const char *p = buf, *end = buf + len, *line;
+	struct cur c;
+	uint64_t u;
+	size_t ll;
+
+	while ((line = text_line(&p, end, &ll)) != NULL) {
+		if (ll > 7 && memcmp(line, "VmSwap:", 7) == 0) {
+			c.p = line + 7;
+			c.end = line + ll;
+			while (c.p < c.end && (*c.p == '\t' || *c.p == ' '))
+				c.p++;
+			if (cur_u64(&c, &u) < 0 || c.end - c.p != 3 ||
+			    memcmp(c.p, " kB", 3) != 0)
+				return -EINVAL;
+			*kib = u;
+			return 0;
+		}
+	}
+	*kib = 0;
+	return 0;
+}
+
+int
 proc_int_parse_buf(const char *buf, size_t len, int *out)
 {
 	struct cur c = { buf, buf + len };
@@ -310,16 +335,36 @@ read_stat(const struct proc_ctx *ctx, struct proc_info *info)
 	return 0;
 }
 
+/*
+ * status, once for both of its fields want asks for (PROC_HAVE_UID,
+ * PROC_HAVE_SWAP): sets the bits of those it parsed.  0 or -errno; a
+ * field that does not parse is an -EINVAL, the other may still be set.
+ */
 static int
-read_uid(const struct proc_ctx *ctx, struct proc_info *info)
+read_status(const struct proc_ctx *ctx, struct proc_info *info,
+    unsigned int want)
 {
 	char buf[4096];
 	ssize_t n;
+	int r = 0;
 
 	n = proc_read(ctx, info->pid, "status", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-	return proc_status_uid_parse_buf(buf, (size_t)n, &info->uid);
+	if (want & PROC_HAVE_UID) {
+		if (proc_status_uid_parse_buf(buf, (size_t)n, &info->uid) == 0)
+			info->have |= PROC_HAVE_UID;
+		else
+			r = -EINVAL;
+	}
+	if (want & PROC_HAVE_SWAP) {
+		if (proc_status_swap_parse_buf(buf, (size_t)n,
+		    &info->swap_kib) == 0)
+			info->have |= PROC_HAVE_SWAP;
+		else
+			r = -EINVAL;
+	}
+	return r;
 }
 
 static int
@@ -445,7 +490,7 @@ proc_fill(const struct proc_ctx *ctx, struct proc_info *info, unsigned int want,
 		todo &= ~strings;
 	else if (todo & strings)
 		used = text_used(info, bufs);
-	for (bit = 1; bit <= PROC_HAVE_CGROUP; bit <<= 1) {
+	for (bit = 1; bit <= PROC_HAVE_SWAP; bit <<= 1) {
 		char *at = bufs != NULL ? bufs->text + used : NULL;
 		size_t left = bufs != NULL ? sizeof(bufs->text) - used : 0;
 		int r = 0;
@@ -457,8 +502,21 @@ proc_fill(const struct proc_ctx *ctx, struct proc_info *info, unsigned int want,
 			r = read_stat(ctx, info);
 			break;
 		case PROC_HAVE_UID:
-			r = read_uid(ctx, info);
-			break;
+		case PROC_HAVE_SWAP:
+			/* One read of status for both; the other bit, if
+			 * asked for, is done with it. */
+			r = read_status(ctx, info,
+			    todo & (PROC_HAVE_UID | PROC_HAVE_SWAP));
+			todo &= ~(PROC_HAVE_UID | PROC_HAVE_SWAP);
+			if (r < 0) {
+				info->failed |= want & ~info->have &
+				    (PROC_HAVE_UID | PROC_HAVE_SWAP);
+				if (first == 0)
+					first = r;
+				if (r == -ENOENT || r == -ESRCH)
+					return first;
+			}
+			continue;
 		case PROC_HAVE_OOM_SCORE:
 			r = read_int(ctx, info->pid, "oom_score",
 			    &info->oom_score);
@@ -537,6 +595,60 @@ bool
 proc_dead(const struct proc_stat *st)
 {
 	return st->state == 'Z' || st->state == 'X' || st->state == 'x';
+}
+
+int
+proc_meminfo_swap_parse_buf(const char *buf, size_t len, uint64_t *total_kib,
+    uint64_t *free_kib)
+{
+	const char *p = buf, *end = buf + len, *line;
+	unsigned int found = 0;
+	struct cur c;
+	uint64_t u;
+	size_t ll;
+
+	while ((line = text_line(&p, end, &ll)) != NULL && found != 3) {
+		uint64_t *to;
+		size_t kl;
+
+		if (ll > 10 && memcmp(line, "SwapTotal:", 10) == 0) {
+			to = total_kib;
+			kl = 10;
+			found |= 1;
+		} else if (ll > 9 && memcmp(line, "SwapFree:", 9) == 0) {
+			to = free_kib;
+			kl = 9;
+			found |= 2;
+		} else {
+			continue;
+		}
+		c.p = line + kl;
+		c.end = line + ll;
+		if (cur_u64(&c, &u) < 0)
+			return -EINVAL;
+		*to = u;
+	}
+	return found == 3 ? 0 : -EINVAL;
+}
+
+int
+proc_read_swap(const struct proc_ctx *ctx, uint64_t *total_kib,
+    uint64_t *free_kib)
+{
+	char buf[4096];
+	ssize_t n = 0;
+	int fd, r;
+
+	fd = openat(ctx->dirfd, "meminfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	return proc_meminfo_swap_parse_buf(buf, (size_t)n, total_kib,
+	    free_kib);
 }
 
 int

@@ -21,6 +21,7 @@ enum {
 	PROC_HAVE_EXE = 1 << 4,
 	PROC_HAVE_CMDLINE = 1 << 5,
 	PROC_HAVE_CGROUP = 1 << 6,
+	PROC_HAVE_SWAP = 1 << 7, /* VmSwap, from status as the uid is */
 };
 
 /* The fields of /proc/PID/stat bustd uses. */
@@ -42,6 +43,7 @@ struct proc_info {
 	unsigned int failed; /* PROC_HAVE_* that could not be read */
 	struct proc_stat st;
 	uint64_t rss_kib;
+	uint64_t swap_kib; /* VmSwap: 0 where status has none (kthreads) */
 	uid_t uid; /* real uid */
 	int oom_score;
 	int oom_score_adj;
@@ -84,6 +86,9 @@ ssize_t proc_read(const struct proc_ctx *ctx, pid_t pid, const char *name,
 /* Pure parsers: the comm in stat may hold ')', spaces, newlines. */
 int proc_stat_parse_buf(const char *buf, size_t len, struct proc_stat *out);
 int proc_status_uid_parse_buf(const char *buf, size_t len, uid_t *uid);
+/* VmSwap of status in KiB; 0 if status has no such line (a kernel
+ * thread has no memory of its own), -EINVAL if the line is garbled. */
+int proc_status_swap_parse_buf(const char *buf, size_t len, uint64_t *kib);
 int proc_int_parse_buf(const char *buf, size_t len, int *out);
 /* cgroup v2 line "0::PATH"; -ENOENT if there is none (v1 only). */
 int proc_cgroup_parse_buf(const char *buf, size_t len, char *out, size_t size);
@@ -112,6 +117,15 @@ int proc_each_pid(const struct proc_ctx *ctx, char *dents, size_t size,
  * zombie ('Z') or dead ('X', 'x' on kernels before 4.14)?
  */
 bool proc_dead(const struct proc_stat *st);
+
+/*
+ * SwapTotal and SwapFree of procfs/meminfo, in KiB: what swap can add to
+ * any process's memory.  0 or -errno.
+ */
+int proc_meminfo_swap_parse_buf(const char *buf, size_t len,
+    uint64_t *total_kib, uint64_t *free_kib);
+int proc_read_swap(const struct proc_ctx *ctx, uint64_t *total_kib,
+    uint64_t *free_kib);
 
 /* Start time of pid from stat, for identity checks.  0 or -errno. */
 int proc_start_time(const struct proc_ctx *ctx, pid_t pid, uint64_t *out);

@@ -245,7 +245,7 @@ t_check "--print-config: drop-in rules add to the profile's" \
 # Command-line values override the file.
 t_run "$out" "$err" "$BUSTD" --print-config -c "$conf/good-override.conf"
 if grep -q -x 'psi_cutoff = 50' "$out" &&
-    grep -q -x 'process_group = no' "$out" &&
+    grep -q -x 'unit = process' "$out" &&
     grep -q -x 'dry_run = no' "$out"; then
 	t_ok "--print-config shows the file's values"
 else
@@ -257,18 +257,67 @@ for args in "-p 30 -g --dry-run" "--psi=30 --process-group --dry-run" \
 	t_run "$out" "$err" "$BUSTD" --print-config $args \
 	    -c "$conf/good-override.conf"
 	if [ "$t_rc" -eq 0 ] && grep -q -x 'psi_cutoff = 30' "$out" &&
-	    grep -q -x 'process_group = yes' "$out" &&
+	    grep -q -x 'unit = group' "$out" &&
 	    grep -q -x 'dry_run = yes' "$out"; then
 		t_ok "'$args' override the file in --print-config"
 	else
 		t_not_ok "'$args' override the file in --print-config" \
 		    "exit $t_rc" "$(grep -E \
-		    '^(psi_cutoff|process_group|dry_run) ' "$out")"
+		    '^(psi_cutoff|unit|dry_run) ' "$out")"
 	fi
 done
 t_run "$out" "$err" "$BUSTD" --print-config -p 12.5 \
     -c "$conf/good-override.conf"
 t_check "-p takes decimals" grep -q -x 'psi_cutoff = 12.5' "$out"
+
+# --- --list ---
+
+# A sleeper that both [prefer] and [avoid] match: +300 and -300 cancel,
+# and its row names both rules that moved the score.
+cp /bin/sleep "$t_tmp/list-sleeper" || exit 99
+t_start "$t_tmp/sleeper.log" "$t_tmp/list-sleeper" 60
+sleeper=$t_pid
+cat >"$t_tmp/list.conf" <<LIST
+[general]
+profile = none
+[prefer]
+name = ^list-sleeper$
+[avoid]
+exe = /list-sleeper$
+LIST
+chmod 600 "$t_tmp/list.conf"
+t_run "$out" "$err" "$BUSTD" --list -c "$t_tmp/list.conf"
+row=$(awk -v p="$sleeper" '$1 == p' "$out")
+want="[prefer] name = ^list-sleeper\$ ($t_tmp/list.conf:4), [avoid] exe = \
+/list-sleeper\$ ($t_tmp/list.conf:6)"
+case $row in
+*"$want")
+	t_ok "--list names every rule that moved a score" ;;
+*)
+	t_not_ok "--list names every rule that moved a score" \
+	    "exit $t_rc, row: $row" ;;
+esac
+score=$(echo "$row" | awk '{ print $3 }')
+oom=$(echo "$row" | awk '{ print $4 }')
+t_check "+300 and -300 cancel (score $score, oom_score $oom)" \
+    [ "${score:-none}" = "${oom:-unknown}" ]
+t_check "--list without -v counts what is not a candidate" \
+    grep -q '^# not candidates: 1 pid 1; 1 bustd itself;' "$out"
+t_check "--list without -v names none of them" \
+    [ -z "$(grep '^# *1 ' "$out")" ]
+t_run "$out" "$err" "$BUSTD" --list -v -c "$t_tmp/list.conf"
+t_check "--list -v says why pid 1 is not a candidate" \
+    grep -E -q '^# +1 .* pid 1$' "$out"
+t_check "--list -v says bustd itself is not a candidate" \
+    grep -E -q '^# +[0-9]+ bustd +bustd itself$' "$out"
+if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
+	t_check "--list -v says why kthreadd is not a candidate" \
+	    grep -E -q '^# +2 kthreadd +kernel thread$' "$out"
+else
+	t_skipped "--list -v says why kthreadd is not a candidate" \
+	    "no kthreadd in this pid namespace"
+fi
+kill "$sleeper" 2>/dev/null
 
 # --- Ownership and modes: only root is that strict ---
 

@@ -48,7 +48,7 @@ sed -n '/^\.SH SECTIONS AND KEYS/,$p' "$page" | grep -A1 '^\.TP$' | sed -n 's/^\
     > "$t_tmp/doc.keys"
 cut -d' ' -f1 "$t_tmp/none.keys" | sort -u > "$t_tmp/prog.keys"
 comm -23 "$t_tmp/doc.keys" "$t_tmp/prog.keys" |
-    grep -v -x -e name -e exe -e cmdline -e user > "$t_tmp/extra"
+    grep -v -x -e name -e exe -e cmdline -e cgroup -e user > "$t_tmp/extra"
 t_check "bustd.conf(5) documents no unknown key" [ ! -s "$t_tmp/extra" ]
 
 # The shipped file: every key present; uncommented, the values are the
@@ -89,7 +89,7 @@ done
 # --list runs on this machine and prints its header.
 "$BUSTD" --list -c "$t_tmp/none.conf" > "$t_tmp/list" 2>&1
 t_check "--list prints the candidates' table" \
-    grep -q '^ *PID USER  *SCORE OOM_SCORE OOM_SCORE_ADJ  *RSS  NAME  *RULE$' \
+    grep -q '^ *PID USER  *SCORE OOM_SCORE OOM_SCORE_ADJ  *RSS  *SWAP  NAME  *UNIT  *RULE$' \
     "$t_tmp/list"
 
 # The unit file verifies (systemd reads it; man finds its pages).

@@ -64,9 +64,10 @@ hook_reap		OPS
 hook_next_ms		OPS
 proc_each_pid		collect_one pgrp_member
 text_each_line		passwd_line mount_line procs_line
-procs_line		guard_one signal_one
-each_procs_pid		guard_one signal_one
-cgroup_each_pid		guard_one signal_one
+procs_line		guard_one signal_one unit_pid
+cgroup_each_procs_pid	guard_one signal_one unit_pid
+cgroup_walk		each_pid_visit find_visit
+each_pid_visit		guard_one signal_one
 '
 
 out=$(awk -v root="$ROOT" -v callbacks="$CALLBACKS" -v libc="$LIBC" \

@@ -985,8 +985,7 @@ test_config_load_defaults(void **state)
 	assert_int_equal(p->psi_mem_gate.value, 1500);
 	assert_false(p->fill_rate.is_pct);
 	assert_int_equal(p->fill_rate.value, 0);
-	assert_false(p->process_group);
-	assert_false(p->cgroup);
+	assert_int_equal(p->unit, UNIT_PROCESS);
 	assert_int_equal(p->term_timeout_ms, 5000);
 	assert_int_equal(p->cooldown_ms, 5000);
 	assert_int_equal(p->prefer_score, 300);
@@ -1216,6 +1215,76 @@ test_config_load_duration_units(void **state)
 	policy_free(p);
 }
 
+/* unit, and process_group and cgroup, its aliases: the later line wins. */
+static void
+test_config_load_unit_aliases(void **state)
+{
+	static const struct {
+		const char *text;
+		enum kill_unit want;
+	} cases[] = {
+		{ "", UNIT_PROCESS },
+		{ "[general]\nprofile = desktop\n", UNIT_AUTO },
+		{ "[general]\nprofile = server\n", UNIT_PROCESS },
+		{ "[kill]\nunit = group\n", UNIT_GROUP },
+		{ "[kill]\nprocess_group = yes\n", UNIT_GROUP },
+		{ "[kill]\ncgroup = yes\n", UNIT_CGROUP },
+		{ "[kill]\nprocess_group = yes\ncgroup = yes\n", UNIT_CGROUP },
+		{ "[kill]\ncgroup = yes\nprocess_group = yes\n", UNIT_GROUP },
+		{ "[kill]\nunit = auto\nprocess_group = yes\n", UNIT_GROUP },
+		{ "[kill]\nprocess_group = yes\nunit = auto\n", UNIT_AUTO },
+		/* no turns off the alias's own unit, and nothing else. */
+		{ "[kill]\nprocess_group = yes\nprocess_group = no\n",
+		    UNIT_PROCESS },
+		{ "[kill]\ncgroup = yes\nprocess_group = no\n", UNIT_CGROUP },
+		{ "[kill]\nunit = auto\ncgroup = no\n", UNIT_AUTO },
+		/* Before anything set unit, no keeps the profile's auto off. */
+		{ "[general]\nprofile = desktop\n[kill]\nprocess_group = no\n",
+		    UNIT_PROCESS },
+		{ "[general]\nprofile = desktop\n[kill]\ncgroup = off\n",
+		    UNIT_PROCESS },
+	};
+	struct policy *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = load_ok(cases[i].text);
+		if (p->unit != (int)cases[i].want)
+			fail_msg("'%s': unit %d, want %d", cases[i].text,
+			    p->unit, (int)cases[i].want);
+		policy_free(p);
+	}
+	expect_errors("[kill]\nprocess_group = maybe\n",
+	    TEST_FILE ":2: process_group: bad value 'maybe' (expected yes or "
+	    "no)",
+	    NULL);
+	expect_errors("[kill]\nunit = session\n",
+	    TEST_FILE ":2: unit: unknown value 'session' (one of: process, "
+	    "group, cgroup, auto)",
+	    NULL);
+	/* An alias in another section is no key there. */
+	expect_errors("[general]\ncgroup = yes\n",
+	    TEST_FILE ":2: unknown key 'cgroup' in [general]", NULL);
+}
+
+static void
+test_config_print_unit_not_aliases(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	struct policy *p = load_ok("[kill]\nprocess_group = yes\n");
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	config_print(f, p);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "\nunit = group\n"));
+	assert_null(strstr(out, "process_group"));
+	assert_null(strstr(out, "\ncgroup ="));
+	free(out);
+	policy_free(p);
+}
+
 static void
 test_config_load_bool_words(void **state)
 {
@@ -1224,16 +1293,15 @@ test_config_load_bool_words(void **state)
 	p = load_ok("[general]\ndry_run = TRUE\n[kill]\nprocess_group = On\n"
 	            "cgroup = 1\n[notify]\ndesktop = YeS\n");
 	assert_true(p->dry_run);
-	assert_true(p->process_group);
-	assert_true(p->cgroup);
+	/* The aliases of unit: the later line wins. */
+	assert_int_equal(p->unit, UNIT_CGROUP);
 	assert_true(p->notify_desktop);
 	policy_free(p);
 	p = load_ok(
 	    "[general]\nprofile = desktop\ndry_run = fAlSe\n"
 	    "[kill]\nprocess_group = OFF\ncgroup = 0\n[notify]\ndesktop = No\n");
 	assert_false(p->dry_run);
-	assert_false(p->process_group);
-	assert_false(p->cgroup);
+	assert_int_equal(p->unit, UNIT_PROCESS);
 	assert_false(p->notify_desktop);
 	policy_free(p);
 }
@@ -2544,8 +2612,7 @@ static const char every_key[] =
     "fill_rate = 12800M\n"
     "\n"
     "[kill]\n"
-    "process_group = yes\n"
-    "cgroup = yes\n"
+    "unit = auto\n"
     "term_timeout = 90s\n"
     "cooldown = 2m\n"
     "prefer_score = 500\n"
@@ -2659,7 +2726,7 @@ test_config_load_overrides_win(void **state)
 	              "[thresholds]\npsi_cutoff = 30.00\n";
 	p = load_ok_opts(&o);
 	assert_true(p->dry_run);
-	assert_true(p->process_group);
+	assert_int_equal(p->unit, UNIT_GROUP);
 	assert_int_equal(p->psi_cutoff_centi, 3000);
 	assert_string_equal(p->origins[idx].file, "command line");
 	/* The rest stays as the file and its profile say. */
@@ -3033,6 +3100,8 @@ main(void)
 		cmocka_unit_test(test_config_load_fill_rate),
 		cmocka_unit_test(test_config_load_duration_units),
 		cmocka_unit_test(test_config_load_bool_words),
+		cmocka_unit_test(test_config_load_unit_aliases),
+		cmocka_unit_test(test_config_print_unit_not_aliases),
 		cmocka_unit_test(test_config_load_repeat_last_wins),
 		cmocka_unit_test(test_config_load_rules_every_field),
 

@@ -867,6 +867,68 @@ test_kill_start_process_group_never_kill(void **state)
 }
 
 static void
+test_kill_start_names_every_rule(void **state)
+{
+	struct kit *t = kit_open("kill-basic",
+	    "[prefer]\nname = ^hog$\n[avoid]\nuser = 1000\n", 0, false);
+	struct capture cap;
+	char log[8192];
+
+	kit_victim(t, 3100, 777777);
+	memset(&cap, 0, sizeof(cap));
+	capture_start(&cap);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	capture_end(&cap, log, sizeof(log));
+	/* +300 and -300: the score is oom_score, and the line says why. */
+	assert_non_null(strstr(log, "score 800 (oom_score 800, "));
+	assert_non_null(strstr(log, "; rule: [prefer] name = ^hog$ "
+	                            "(test.conf:2), [avoid] user = 1000 "
+	                            "(test.conf:4)\n"));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_process_group_not_only_kill(void **state)
+{
+	struct kit *t;
+	struct capture cap;
+	char path[PATH_MAX + 32], log[8192];
+
+	/*
+	 * [only-kill] says what may die: a group kill must not take tmux,
+	 * which it leaves out, any more than a [never-kill] match.
+	 */
+	t = kit_open("kill-group-protected",
+	    "[kill]\nprocess_group = yes\n[only-kill]\nname = ^hog$\n", 0,
+	    false);
+	kit_victim(t, 3201, 800100);
+	memset(&cap, 0, sizeof(cap));
+	capture_start(&cap);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	capture_end(&cap, log, sizeof(log));
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_non_null(strstr(log, "process group 3200 not signalled whole: "
+	                               "it holds pid 3200 (tmux: server, not "
+	                               "in [only-kill])"));
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* Nor one that oom_score_adj -1000 keeps from the kernel's. */
+	t = kit_open("kill-group-protected", "[kill]\nprocess_group = yes\n", 0,
+	    false);
+	snprintf(path, sizeof(path), "%s/3200/oom_score_adj", t->tmp);
+	write_text(path, "-1000\n");
+	kit_victim(t, 3201, 800100);
+	assert_int_equal(kit_start(t, SIGKILL), 0);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
 test_kill_start_process_group_init(void **state)
 {
 	struct kit *t;
@@ -1340,6 +1402,405 @@ test_kill_find_cgroup2_long_mountinfo(void **state)
 	assert_string_equal(out, "/sys/fs/cgroup");
 }
 
+/* --- The cgroup tree --- */
+
+static void
+test_cgroup_kind_by_name(void **state)
+{
+	static const struct {
+		const char *path;
+		enum cgroup_kind kind;
+	} cases[] = {
+		{ "/", CGROUP_ROOT },
+		{ "", CGROUP_ROOT },
+		{ "/user.slice", CGROUP_SLICE },
+		{ "/user.slice/user-1000.slice", CGROUP_SLICE },
+		{ "/user.slice/user-1000.slice/session-2.scope",
+		    CGROUP_SESSION },
+		{ "/user.slice/user-1000.slice/user@1000.service",
+		    CGROUP_USER_MANAGER },
+		{ "/init.scope", CGROUP_INIT },
+		{ APP_SCOPE, CGROUP_APP_SCOPE },
+		{ "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+		  "app-gnome-firefox-4242.scope",
+		    CGROUP_APP_SCOPE },
+		{ "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+		  "app-org.gnome.Terminal@abc.service",
+		    CGROUP_APP_SERVICE },
+		/* Not quite the names systemd gives applications. */
+		{ "/app.slice", CGROUP_SLICE },
+		{ "/x/app-.scope", CGROUP_SCOPE },
+		{ "/x/app-.service", CGROUP_SERVICE },
+		{ "/x/myapp-foo.scope", CGROUP_SCOPE },
+		{ "/x/app-foo.scope/child", CGROUP_OTHER },
+		{ "/x/session-.scope", CGROUP_SESSION },
+		{ "/system.slice/sshd.service", CGROUP_SERVICE },
+		{ "/machine.slice/lxc-box", CGROUP_OTHER },
+		{ "/x/vte-spawn-1234.scope", CGROUP_SCOPE },
+		{ "/bustd-test-1/test.slice/app-foo.scope", CGROUP_APP_SCOPE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (cgroup_kind(cases[i].path) != cases[i].kind)
+			fail_msg("%s: kind %d, want %d", cases[i].path,
+			    (int)cgroup_kind(cases[i].path),
+			    (int)cases[i].kind);
+	assert_string_equal(cgroup_kind_name(CGROUP_SESSION),
+	    "a login session");
+	assert_string_equal(cgroup_kind_name(CGROUP_APP_SCOPE),
+	    "an application scope");
+	/* unit = auto takes a group instead of the cgroup where a group is
+	 * a job; never a service's (its main process leads it). */
+	assert_true(cgroup_kind_group_ok(CGROUP_SESSION));
+	assert_true(cgroup_kind_group_ok(CGROUP_ROOT));
+	assert_true(cgroup_kind_group_ok(CGROUP_SCOPE));
+	assert_true(cgroup_kind_group_ok(CGROUP_APP_SCOPE));
+	assert_false(cgroup_kind_group_ok(CGROUP_SERVICE));
+	assert_false(cgroup_kind_group_ok(CGROUP_USER_MANAGER));
+	assert_false(cgroup_kind_group_ok(CGROUP_INIT));
+	assert_false(cgroup_kind_group_ok(CGROUP_SLICE));
+}
+
+static void
+test_cgroup_read_u64_files(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	uint64_t v = 42;
+	int fd;
+
+	temp_dir(dir, sizeof(dir), "cgroup-files");
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	write_text(path, "1073741824\n");
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	write_text(path, "max\n");
+	snprintf(path, sizeof(path), "%s/memory.oom.group", dir);
+	write_text(path, "1\n");
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(cgroup_read_u64(fd, "memory.current", &v), 0);
+	assert_int_equal(v, 1073741824);
+	assert_int_equal(cgroup_read_u64(fd, "memory.oom.group", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(cgroup_read_u64(fd, "memory.max", &v), -EINVAL);
+	/* Without the memory controller there is no such file. */
+	assert_int_equal(cgroup_read_u64(fd, "memory.swap.current", &v),
+	    -ENOENT);
+	close(fd);
+	rm_tree(dir);
+}
+
+struct visits {
+	char seen[32][128];
+	size_t n;
+	size_t unreadable;
+	size_t stop_at;
+};
+
+static bool
+record_visit(struct cgroup_walk *w, int dirfd, void *arg)
+{
+	struct visits *v = arg;
+
+	if (dirfd < 0) {
+		v->unreadable++;
+		return false;
+	}
+	if (v->n < 32 && strlen(w->path) < sizeof(v->seen[0]))
+		strcpy(v->seen[v->n++], w->path[0] ? w->path : "(top)");
+	return v->stop_at != 0 && v->n == v->stop_at;
+}
+
+static bool
+visited(const struct visits *v, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->seen[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* Open file descriptors of this process. */
+static int
+open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* readdir's own */
+}
+
+static void
+test_cgroup_walk_paths(void **state)
+{
+	struct cgroup_walk *w = calloc(1, sizeof(*w));
+	struct visits v;
+	char dir[PATH_MAX];
+	int fds = open_fds();
+
+	assert_non_null(w);
+	temp_dir(dir, sizeof(dir), "cgroup-walk");
+	cgroup_procs(dir, "/test.slice/app-foo.scope", "10\n");
+	cgroup_procs(dir, "/test.slice/session-1.scope", "11\n");
+	cgroup_procs(dir, "/other/a/b", "12\n");
+	memset(&v, 0, sizeof(v));
+	assert_false(cgroup_walk(w, dir, record_visit, &v));
+	assert_int_equal(v.n, 7);
+	assert_true(visited(&v, "(top)"));
+	assert_true(visited(&v, "/test.slice"));
+	assert_true(visited(&v, "/test.slice/app-foo.scope"));
+	assert_true(visited(&v, "/test.slice/session-1.scope"));
+	assert_true(visited(&v, "/other/a/b"));
+	assert_int_equal(v.unreadable, 0);
+	/* A visit that says stop stops the walk, and every folder it
+	 * opened is closed. */
+	memset(&v, 0, sizeof(v));
+	v.stop_at = 3;
+	assert_true(cgroup_walk(w, dir, record_visit, &v));
+	assert_int_equal(v.n, 3);
+	assert_int_equal(open_fds(), fds);
+	memset(&v, 0, sizeof(v));
+	assert_false(cgroup_walk(w, "/nonexistent/bustd-test", record_visit,
+	    &v));
+	assert_int_equal(v.unreadable, 1);
+	rm_tree(dir);
+	free(w);
+}
+
+static void
+test_cgroup_walk_too_deep(void **state)
+{
+	struct cgroup_walk *w = calloc(1, sizeof(*w));
+	char dir[PATH_MAX], deep[PATH_MAX];
+	struct visits v;
+	size_t len;
+	int i;
+
+	assert_non_null(w);
+	temp_dir(dir, sizeof(dir), "cgroup-deep");
+	len = (size_t)snprintf(deep, sizeof(deep), "%s", "");
+	for (i = 0; i < CGROUP_DEPTH_MAX + 1; i++)
+		len += (size_t)snprintf(deep + len, sizeof(deep) - len, "/d");
+	cgroup_procs(dir, deep, "1\n");
+	memset(&v, 0, sizeof(v));
+	cgroup_walk(w, dir, record_visit, &v);
+	/* The top and CGROUP_DEPTH_MAX levels; the one below is a part
+	 * the caller hears of as unreadable (fail safe). */
+	assert_int_equal(v.n, CGROUP_DEPTH_MAX + 1);
+	assert_int_equal(v.unreadable, 1);
+	rm_tree(dir);
+	free(w);
+}
+
+/* --- unit = auto --- */
+
+/* kit_start() with the log captured into log. */
+static int
+kit_start_logged(struct kit *t, int sig, char *log, size_t size)
+{
+	struct capture cap;
+	int r;
+
+	memset(&cap, 0, sizeof(cap));
+	capture_start(&cap);
+	r = kit_start(t, sig);
+	capture_end(&cap, log, size);
+	return r;
+}
+
+static void
+test_kill_start_auto_app_scope(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	char want[PATH_MAX + 64], log[8192];
+
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3600, 400000);
+	t->v.unit_mem_kib = 3 * 1024 * 1024;
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_true(t->k.whole_cgroup);
+	snprintf(want, sizeof(want), "%s%s/cgroup.kill", t->cgroot, APP_SCOPE);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 1);
+	assert_string_equal(fake_sys_nth(&t->f, "write_file", 0)->path, want);
+	/* The line says which unit, why, and how many it held. */
+	assert_non_null(strstr(log, "pid 3600 (firefox) uid 1000 (cloudsdk): "
+	                            "sending SIGKILL and its cgroup "
+	                            APP_SCOPE " (an application scope; 2 "
+	                            "processes, 3.00 GiB): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_auto_protected_member(void **state)
+{
+	struct kit *t = kit_open("kill-cgroup",
+	    "[kill]\nunit = auto\n"
+	    "[never-kill]\nexe = ^/usr/bin/keepassxc$\n",
+	    0, true);
+	char log[8192];
+
+	/*
+	 * keepassxc in the scope keeps it whole: the process group then,
+	 * which keepassxc is not in (firefox and its content process).
+	 */
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n3602\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start_logged(t, SIGTERM, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_true(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_int_equal(fake_sys_nth(&t->f, "kill", 0)->id, -3600);
+	assert_non_null(strstr(log, "cgroup " APP_SCOPE " not killed whole: "
+	                            "pid 3602 (keepassxc, [never-kill])"));
+	assert_non_null(strstr(log, "sending SIGTERM and its process group "
+	                            "3600 (2 processes; cgroup " APP_SCOPE
+	                            " holds pid 3602 (keepassxc, "
+	                            "[never-kill])): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_auto_session(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-basic", "[kill]\nunit = auto\n", 0, true);
+	char log[8192], path[PATH_MAX + 32];
+
+	/* A login session is never killed whole: the group instead. */
+	cgroup_procs(t->cgroot, "/user.slice/user-1000.slice/session-4.scope",
+	    "3100\n3101\n");
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_true(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_non_null(strstr(log, "sending SIGKILL and its process group "
+	                            "3100 (2 processes; cgroup /user.slice/"
+	                            "user-1000.slice/session-4.scope is a "
+	                            "login session): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* In a service, the group is the service: only the victim. */
+	t = kit_open("kill-basic", "[kill]\nunit = auto\n", 0, true);
+	snprintf(path, sizeof(path), "%s/3100/cgroup", t->tmp);
+	write_text(path, "0::/system.slice/hog.service\n");
+	snprintf(path, sizeof(path), "%s/3101/cgroup", t->tmp);
+	write_text(path, "0::/system.slice/hog.service\n");
+	cgroup_procs(t->cgroot, "/system.slice/hog.service", "3100\n3101\n");
+	kit_victim(t, 3100, 777777);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_non_null(strstr(log, "sending SIGKILL alone (cgroup "
+	                            "/system.slice/hog.service is a service): "
+	                            "rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_auto_alone(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	char log[8192];
+
+	/* A [prefer] match (victim_select() says alone) dies alone, its
+	 * application and group left be. */
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	kit_victim(t, 3601, 400500);
+	t->v.alone = true;
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_false(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	assert_int_equal(fake_sys_count(&t->f, "kill", 0), 0);
+	assert_non_null(strstr(log, "sending SIGKILL alone (a [prefer] "
+	                            "match): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_start_auto_oom_group(void **state)
+{
+	struct kit *t =
+	    kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	char path[PATH_MAX + 64], log[8192];
+
+	/* Not an application by name: the group (3620 alone in it). */
+	cgroup_procs(t->cgroot, "/machine.slice/lxc-box", "3620\n");
+	kit_victim(t, 3620, 420000);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_non_null(strstr(log, "and its process group 3620 (1 process; "
+	                            "cgroup /machine.slice/lxc-box is not an "
+	                            "application): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* With memory.oom.group = 1, its owner asked for it whole. */
+	t = kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	cgroup_procs(t->cgroot, "/machine.slice/lxc-box", "3620\n");
+	snprintf(path, sizeof(path), "%s/machine.slice/lxc-box/"
+	    "memory.oom.group", t->cgroot);
+	write_text(path, "1\n");
+	kit_victim(t, 3620, 420000);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_true(t->k.whole_cgroup);
+	assert_non_null(strstr(log, "and its cgroup /machine.slice/lxc-box "
+	                            "(memory.oom.group = 1; 1 process): rss "));
+	kill_abandon(&t->k);
+	kit_close(t);
+
+	/* A slice never is, whatever it says (root cgroup: its group). */
+	t = kit_open("kill-cgroup", "[kill]\nunit = auto\n", 0, true);
+	cgroup_procs(t->cgroot, "", "2\n3\n3610\n");
+	kit_victim(t, 3610, 410000);
+	assert_int_equal(kit_start_logged(t, SIGKILL, log, sizeof(log)), 0);
+	assert_false(t->k.whole_cgroup);
+	assert_non_null(strstr(log, "cgroup / is the root cgroup)"));
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
+static void
+test_kill_check_auto_never_widens(void **state)
+{
+	struct kit *t = kit_open("kill-cgroup",
+	    "[kill]\nunit = auto\nterm_timeout = 10s\n"
+	    "[never-kill]\nexe = ^/usr/bin/keepassxc$\n",
+	    0, true);
+
+	/* The group at SIGTERM, keepassxc in the scope... */
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n3602\n");
+	kit_victim(t, 3600, 400000);
+	assert_int_equal(kit_start(t, SIGTERM), 0);
+	assert_true(t->k.whole_group);
+	/* ...has left by SIGKILL: still the group, not the cgroup. */
+	cgroup_procs(t->cgroot, APP_SCOPE, "3600\n3601\n");
+	fake_sys_clear(&t->f);
+	fake_sys_advance(&t->f, 10000);
+	assert_int_equal(check(t, false, NULL), EV_NONE);
+	assert_false(t->k.whole_cgroup);
+	assert_true(t->k.whole_group);
+	assert_int_equal(fake_sys_count(&t->f, "write_file", 0), 0);
+	kill_abandon(&t->k);
+	kit_close(t);
+}
+
 int
 main(void)
 {
@@ -1368,6 +1829,8 @@ main(void)
 		cmocka_unit_test(
 		    test_kill_start_process_group_victim_died_first),
 		cmocka_unit_test(test_kill_start_process_group_never_kill),
+		cmocka_unit_test(test_kill_start_names_every_rule),
+		cmocka_unit_test(test_kill_start_process_group_not_only_kill),
 		cmocka_unit_test(test_kill_start_process_group_init),
 		cmocka_unit_test(test_kill_start_process_group_self),
 		cmocka_unit_test(test_kill_start_cgroup_kill),
@@ -1391,6 +1854,16 @@ main(void)
 		cmocka_unit_test(test_kill_find_cgroup2_found),
 		cmocka_unit_test(test_kill_find_cgroup2_v1_only),
 		cmocka_unit_test(test_kill_find_cgroup2_long_mountinfo),
+		cmocka_unit_test(test_kill_start_auto_app_scope),
+		cmocka_unit_test(test_kill_start_auto_protected_member),
+		cmocka_unit_test(test_kill_start_auto_session),
+		cmocka_unit_test(test_kill_start_auto_alone),
+		cmocka_unit_test(test_kill_start_auto_oom_group),
+		cmocka_unit_test(test_kill_check_auto_never_widens),
+		cmocka_unit_test(test_cgroup_kind_by_name),
+		cmocka_unit_test(test_cgroup_read_u64_files),
+		cmocka_unit_test(test_cgroup_walk_paths),
+		cmocka_unit_test(test_cgroup_walk_too_deep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -348,6 +348,58 @@ test_proc_status_uid_parse_buf_missing(void **state)
 }
 
 static void
+test_proc_status_swap_parse_buf(void **state)
+{
+	static const char leak[] =
+	    "Name:\thog\nUid:\t0\t0\t0\t0\nVmRSS:\t    2048 kB\n"
+	    "VmSwap:\t 3145728 kB\nThreads:\t1\n";
+	static const char *const bad[] = {
+		"VmSwap:\tx kB\n",
+		"VmSwap:\t12\n",
+		"VmSwap:\t12 MB\n",
+		"VmSwap:\t99999999999999999999 kB\n",
+	};
+	uint64_t kib = 42;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(proc_status_swap_parse_buf(leak, strlen(leak), &kib),
+	    0);
+	assert_int_equal(kib, 3145728);
+	/* The root of status_root has no VmSwap line: a kernel thread's
+	 * status has none, and it has nothing swapped. */
+	kib = 42;
+	assert_int_equal(proc_status_swap_parse_buf(status_root,
+	                     strlen(status_root), &kib),
+	    0);
+	assert_int_equal(kib, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(proc_status_swap_parse_buf(bad[i],
+		                     strlen(bad[i]), &kib),
+		    -EINVAL);
+}
+
+static void
+test_proc_meminfo_swap_parse_buf(void **state)
+{
+	static const char text[] =
+	    "MemTotal:       24598480 kB\nMemFree:         1125260 kB\n"
+	    "SwapCached:        12 kB\nSwapTotal:       4194300 kB\n"
+	    "SwapFree:        4175996 kB\nZswap:    0 kB\n";
+	uint64_t total = 0, free_kib = 0;
+
+	(void)state;
+	assert_int_equal(proc_meminfo_swap_parse_buf(text, strlen(text),
+	                     &total, &free_kib),
+	    0);
+	assert_int_equal(total, 4194300);
+	assert_int_equal(free_kib, 4175996);
+	assert_int_equal(proc_meminfo_swap_parse_buf(text, 60, &total,
+	                     &free_kib),
+	    -EINVAL);
+}
+
+static void
 test_proc_int_parse_buf_valid(void **state)
 {
 	static const struct {
@@ -865,6 +917,57 @@ test_proc_fill_uid(void **state)
 }
 
 static void
+test_proc_fill_swap(void **state)
+{
+	struct tree *t = *state;
+	struct proc_info info;
+
+	/* One read of status for both: each bit set. */
+	info_init(&info, 27295);
+	info.swap_kib = 42;
+	assert_int_equal(proc_fill(&t->ctx, &info,
+	                     PROC_HAVE_UID | PROC_HAVE_SWAP, NULL),
+	    0);
+	assert_int_equal(info.have, PROC_HAVE_UID | PROC_HAVE_SWAP);
+	assert_int_equal(info.uid, 1000);
+	assert_int_equal(info.swap_kib, 0);
+	/* kthreadd's status has no VmSwap: nothing swapped. */
+	info_init(&info, 2);
+	info.swap_kib = 42;
+	assert_int_equal(proc_fill(&t->ctx, &info, PROC_HAVE_SWAP, NULL), 0);
+	assert_int_equal(info.have, PROC_HAVE_SWAP);
+	assert_int_equal(info.swap_kib, 0);
+	/* Gone: both bits failed. */
+	info_init(&info, 99999);
+	assert_int_equal(proc_fill(&t->ctx, &info,
+	                     PROC_HAVE_UID | PROC_HAVE_SWAP, NULL),
+	    -ENOENT);
+	assert_int_equal(info.failed, PROC_HAVE_UID | PROC_HAVE_SWAP);
+}
+
+static void
+test_proc_read_swap(void **state)
+{
+	struct tree *t = *state;
+	char path[PATH_MAX + 16];
+	uint64_t total = 1, free_kib = 1;
+	int fd;
+
+	/* proc-basic has no meminfo of its own. */
+	assert_int_equal(proc_read_swap(&t->ctx, &total, &free_kib), -ENOENT);
+	snprintf(path, sizeof(path), "%s/meminfo", t->root);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "SwapTotal: 100 kB\nSwapFree: 40 kB\n", 35),
+	    35);
+	close(fd);
+	assert_int_equal(proc_read_swap(&t->ctx, &total, &free_kib), 0);
+	assert_int_equal(total, 100);
+	assert_int_equal(free_kib, 40);
+	assert_int_equal(unlink(path), 0);
+}
+
+static void
 test_proc_fill_oom_score(void **state)
 {
 	struct tree *t = *state;
@@ -1227,6 +1330,8 @@ main(void)
 		cmocka_unit_test(test_proc_status_uid_parse_buf_real_uid),
 		cmocka_unit_test(test_proc_status_uid_parse_buf_escaped_name),
 		cmocka_unit_test(test_proc_status_uid_parse_buf_missing),
+		cmocka_unit_test(test_proc_status_swap_parse_buf),
+		cmocka_unit_test(test_proc_meminfo_swap_parse_buf),
 		cmocka_unit_test(test_proc_int_parse_buf_valid),
 		cmocka_unit_test(test_proc_int_parse_buf_invalid),
 		cmocka_unit_test(test_proc_int_parse_buf_huge),
@@ -1246,6 +1351,8 @@ main(void)
 		cmocka_unit_test(test_proc_fill_stat),
 		cmocka_unit_test(test_proc_fill_kthread),
 		cmocka_unit_test(test_proc_fill_uid),
+		cmocka_unit_test(test_proc_fill_swap),
+		cmocka_unit_test(test_proc_read_swap),
 		cmocka_unit_test(test_proc_fill_oom_score),
 		cmocka_unit_test(test_proc_fill_oom_adj),
 		cmocka_unit_test(test_proc_fill_exe),

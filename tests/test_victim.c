@@ -20,6 +20,7 @@
 #include "util.h"
 
 #include "config.h"
+#include "log.h"
 #include "policy.h"
 #include "proc.h"
 #include "victim.h"
@@ -120,10 +121,11 @@ struct pick {
 	char comm[PROC_COMM_MAX];
 	char exe[PROC_PATH_MAX];
 	char cmdline[PROC_CMDLINE_MAX + 1];
-	char rule[512];
-	enum rule_set rule_set;
+	char rule[VICTIM_RULE_TEXT_MAX];
 	size_t scanned;
 	size_t judged;
+	size_t swap_reads;
+	uint64_t swap_kib;
 };
 
 static struct pick
@@ -143,9 +145,11 @@ pick_with(const char *tree, struct policy *p, pid_t self,
 	k.r = victim_select(&s, &tr.pc, p, stuck, &v);
 	k.scanned = s.scanned;
 	k.judged = s.judged;
+	k.swap_reads = s.swap_reads;
 	if (k.r == 0) {
 		k.pid = v.info.pid;
 		k.score = v.v.score;
+		k.swap_kib = v.info.swap_kib;
 		memcpy(k.comm, v.info.st.comm, sizeof(k.comm));
 		if (v.info.exe != NULL)
 			snprintf(k.exe, sizeof(k.exe), "%s", v.info.exe);
@@ -153,7 +157,6 @@ pick_with(const char *tree, struct policy *p, pid_t self,
 			snprintf(k.cmdline, sizeof(k.cmdline), "%s",
 			    v.info.cmdline);
 		victim_rule_text(k.rule, sizeof(k.rule), &v.v);
-		k.rule_set = v.v.rule_set;
 	}
 	victim_selector_free(&s);
 	tree_close(&tr);
@@ -209,6 +212,16 @@ list_pids(const char *out, pid_t *pids, size_t max)
 	return n;
 }
 
+/* No rule of any set matched. */
+static void
+assert_no_rule(const struct verdict *v)
+{
+	int set;
+
+	for (set = 0; set < SET_COUNT; set++)
+		assert_null(v->rules[set]);
+}
+
 static void
 judge(const struct policy *p, const struct proc_info *i, struct verdict *v)
 {
@@ -228,7 +241,7 @@ test_victim_judge_plain_candidate(void **state)
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.base, 420);
 	assert_int_equal(v.score, 420);
-	assert_null(v.rule);
+	assert_no_rule(&v);
 	policy_free(p);
 }
 
@@ -271,6 +284,14 @@ test_victim_judge_oom_score_zero(void **state)
 	i.oom_score_adj = -1000;
 	judge(p, &i, &v);
 	assert_int_equal(v.excl, EXCL_ADJ_MIN);
+	/* 0 with an ordinary oom_score_adj: on its way out. */
+	i.oom_score_adj = 0;
+	judge(p, &i, &v);
+	assert_int_equal(v.excl, EXCL_OOM_ZERO);
+	/* oom_score_adj unread: it may be -1000, and is said to be. */
+	i.have &= ~PROC_HAVE_OOM_ADJ;
+	judge(p, &i, &v);
+	assert_int_equal(v.excl, EXCL_ADJ_MIN);
 	policy_free(p);
 }
 
@@ -286,11 +307,10 @@ check_never_kill(const char *conf, const struct proc_info *hit,
 	assert_int_equal(p->sets[SET_NEVER_KILL].n, 1);
 	judge(p, hit, &v);
 	assert_int_equal(v.excl, EXCL_NEVER_KILL);
-	assert_ptr_equal(v.rule, &p->sets[SET_NEVER_KILL].rules[0]);
-	assert_int_equal(v.rule_set, SET_NEVER_KILL);
+	assert_ptr_equal(v.rules[SET_NEVER_KILL], &p->sets[SET_NEVER_KILL].rules[0]);
 	judge(p, miss, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
-	assert_null(v.rule);
+	assert_no_rule(&v);
 	policy_free(p);
 }
 
@@ -457,8 +477,7 @@ test_victim_judge_unreadable_fails_safe(void **state)
 		i.failed |= cases[c].bit;
 		judge(p, &i, &v);
 		assert_int_equal(v.excl, EXCL_UNREADABLE);
-		assert_ptr_equal(v.rule, &p->sets[SET_NEVER_KILL].rules[0]);
-		assert_int_equal(v.rule_set, SET_NEVER_KILL);
+		assert_ptr_equal(v.rules[SET_NEVER_KILL], &p->sets[SET_NEVER_KILL].rules[0]);
 		policy_free(p);
 	}
 }
@@ -476,7 +495,7 @@ test_victim_judge_unreadable_prefer_field(void **state)
 	judge(p, &i, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.score, 700);
-	assert_null(v.rule);
+	assert_no_rule(&v);
 	policy_free(p);
 }
 
@@ -496,13 +515,12 @@ test_victim_judge_only_kill(void **state)
 	judge(p, &mine, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.score, 300);
-	assert_ptr_equal(v.rule, &p->sets[SET_ONLY_KILL].rules[0]);
-	assert_int_equal(v.rule_set, SET_ONLY_KILL);
+	assert_ptr_equal(v.rules[SET_ONLY_KILL], &p->sets[SET_ONLY_KILL].rules[0]);
 	/* Any line of the section is enough. */
 	mine.uid = 33;
 	judge(p, &mine, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
-	assert_ptr_equal(v.rule, &p->sets[SET_ONLY_KILL].rules[1]);
+	assert_ptr_equal(v.rules[SET_ONLY_KILL], &p->sets[SET_ONLY_KILL].rules[1]);
 	policy_free(p);
 }
 
@@ -519,11 +537,10 @@ test_victim_judge_prefer(void **state)
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.base, 400);
 	assert_int_equal(v.score, 650);
-	assert_ptr_equal(v.rule, &p->sets[SET_PREFER].rules[0]);
-	assert_int_equal(v.rule_set, SET_PREFER);
+	assert_ptr_equal(v.rules[SET_PREFER], &p->sets[SET_PREFER].rules[0]);
 	judge(p, &j, &v);
 	assert_int_equal(v.score, 400);
-	assert_null(v.rule);
+	assert_no_rule(&v);
 	policy_free(p);
 }
 
@@ -542,8 +559,7 @@ test_victim_judge_avoid(void **state)
 	assert_int_equal(v.base, 100);
 	/* Below zero is fine: still a candidate, of last resort. */
 	assert_int_equal(v.score, -200);
-	assert_ptr_equal(v.rule, &p->sets[SET_AVOID].rules[0]);
-	assert_int_equal(v.rule_set, SET_AVOID);
+	assert_ptr_equal(v.rules[SET_AVOID], &p->sets[SET_AVOID].rules[0]);
 	policy_free(p);
 }
 
@@ -556,13 +572,17 @@ test_victim_judge_prefer_and_avoid(void **state)
 	                "[avoid]\nname = ^backup$\n");
 	struct proc_info i = proc_make(10, "backup", 500, 1024);
 	struct verdict v;
+	char buf[256];
 
 	judge(p, &i, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
 	assert_int_equal(v.score, 500 + 200 - 50);
-	/* The log names the prefer rule (victim.h). */
-	assert_ptr_equal(v.rule, &p->sets[SET_PREFER].rules[0]);
-	assert_int_equal(v.rule_set, SET_PREFER);
+	/* Both moved the score: the log and --list name both. */
+	assert_ptr_equal(v.rules[SET_PREFER], &p->sets[SET_PREFER].rules[0]);
+	assert_ptr_equal(v.rules[SET_AVOID], &p->sets[SET_AVOID].rules[0]);
+	assert_string_equal(victim_rule_text(buf, sizeof(buf), &v),
+	    "[prefer] user = 1000 (test.conf:5), [avoid] name = ^backup$ "
+	    "(test.conf:7)");
 	policy_free(p);
 }
 
@@ -592,6 +612,17 @@ test_victim_judge_rank_rss(void **state)
 	i.rss_kib = MEM_TOTAL_KIB;
 	judge(p, &i, &v);
 	assert_int_equal(v.base, 1000);
+	/* Swap counts as memory: 1 GiB resident and 1 GiB swapped. */
+	i.rss_kib = 1024 * 1024;
+	i.swap_kib = 1024 * 1024;
+	i.have |= PROC_HAVE_SWAP;
+	judge(p, &i, &v);
+	assert_int_equal(v.base, 125);
+	assert_int_equal(v.mem_kib, 2 * 1024 * 1024);
+	/* Unread, it counts nothing. */
+	i.have &= ~PROC_HAVE_SWAP;
+	judge(p, &i, &v);
+	assert_int_equal(v.base, 62);
 	policy_free(p);
 }
 
@@ -626,12 +657,12 @@ test_victim_judge_rule_points_at_match(void **state)
 	i.exe = "/usr/sbin/b";
 	judge(p, &i, &v);
 	assert_int_equal(v.excl, EXCL_NEVER_KILL);
-	assert_ptr_equal(v.rule, &p->sets[SET_NEVER_KILL].rules[1]);
-	assert_string_equal(v.rule->text, "^/usr/sbin/b$");
+	assert_ptr_equal(v.rules[SET_NEVER_KILL], &p->sets[SET_NEVER_KILL].rules[1]);
+	assert_string_equal(v.rules[SET_NEVER_KILL]->text, "^/usr/sbin/b$");
 	/* Both prefer rules match: the first one is named. */
 	judge(p, &j, &v);
 	assert_int_equal(v.excl, EXCL_NONE);
-	assert_ptr_equal(v.rule, &p->sets[SET_PREFER].rules[0]);
+	assert_ptr_equal(v.rules[SET_PREFER], &p->sets[SET_PREFER].rules[0]);
 	assert_int_equal(v.score, 600 + p->prefer_score);
 	policy_free(p);
 }
@@ -655,8 +686,8 @@ test_victim_judge_renamed_sshd_not_protected(void **state)
 	real.uid = 0;
 	judge(p, &real, &v);
 	assert_int_equal(v.excl, EXCL_NEVER_KILL);
-	assert_string_equal(v.rule->text, "^/usr/sbin/sshd$");
-	assert_string_equal(v.rule->origin, "profile server");
+	assert_string_equal(v.rules[SET_NEVER_KILL]->text, "^/usr/sbin/sshd$");
+	assert_string_equal(v.rules[SET_NEVER_KILL]->origin, "profile server");
 	snprintf(real.st.comm, sizeof(real.st.comm), "%s", "innocent");
 	judge(p, &real, &v);
 	assert_int_equal(v.excl, EXCL_NEVER_KILL);
@@ -699,6 +730,7 @@ make_ranked(const struct ranked *r, struct verdict *v, struct proc_info *i)
 	*i = proc_make(r->pid, "x", 500, r->rss_kib);
 	v->score = r->score;
 	v->base = r->score;
+	v->mem_kib = r->rss_kib; /* as victim_judge() sets it */
 }
 
 static void
@@ -992,7 +1024,7 @@ test_victim_select_only_kill(void **state)
 	assert_int_equal(k.r, 0);
 	assert_int_equal(k.pid, 2006);
 	assert_int_equal(k.score, 200);
-	assert_int_equal(k.rule_set, SET_ONLY_KILL);
+	assert_string_equal(k.rule, "[only-kill] name = ^make$ (test.conf:2)");
 	k = pick_in("victim-ties", "[only-kill]\nuser = 1001\n", 0, NULL);
 	assert_int_equal(k.r, 0);
 	assert_int_equal(k.pid, 2004);
@@ -1010,7 +1042,7 @@ test_victim_select_prefer_lifts_small(void **state)
 	assert_int_equal(k.r, 0);
 	assert_int_equal(k.pid, 2003);
 	assert_int_equal(k.score, 966);
-	assert_int_equal(k.rule_set, SET_PREFER);
+	assert_true(strncmp(k.rule, "[prefer] cmdline", 16) == 0);
 	/* The desktop profile prefers it, and avoids gnome-shell. */
 	k = pick_in("victim-ties", "[general]\nprofile = desktop\n", 0, NULL);
 	assert_int_equal(k.pid, 2003);
@@ -1035,7 +1067,10 @@ test_victim_select_avoid_drops_big(void **state)
 	assert_int_equal(k.r, 0);
 	assert_int_equal(k.pid, 2005);
 	assert_int_equal(k.score, 366);
-	assert_int_equal(k.rule_set, SET_AVOID);
+	/* Both rules that matched: the one that moved the score first. */
+	assert_string_equal(k.rule, "[avoid] exe = ^/usr/bin/gnome-shell$ "
+	                            "(test.conf:2), [only-kill] name = "
+	                            "^gnome-shell$ (test.conf:4)");
 }
 
 static void
@@ -1073,6 +1108,86 @@ test_victim_select_rank_rss(void **state)
 	    "[only-kill]\nuser = 1000\n",
 	    4242, NULL);
 	assert_int_equal(k.pid, 1500);
+}
+
+static void
+test_victim_select_rank_rss_counts_swap(void **state)
+{
+	struct pick k;
+
+	/*
+	 * leak has 10 MiB resident and 3 GiB swapped out: with rss ranking
+	 * it outranks big's 1 GiB in RAM, (10 MiB + 3 GiB) / 16 GiB.
+	 */
+	k = pick_in("victim-swap", "[kill]\nrank_by = rss\n", 0, NULL);
+	assert_int_equal(k.r, 0);
+	assert_int_equal(k.pid, 6001);
+	assert_int_equal(k.score, 188);
+	assert_int_equal(k.swap_kib, 3145728);
+	/* oom_score ranking takes the kernel's figure as it is. */
+	k = pick_in("victim-swap", "", 0, NULL);
+	assert_int_equal(k.pid, 6002);
+	assert_int_equal(k.swap_reads, 0);
+}
+
+/* victim_select() over victim-swap, with meminfo saying swap_used. */
+static struct pick
+pick_swap_used(uint64_t swap_used_kib)
+{
+	struct policy *p = load_policy("[kill]\nrank_by = rss\n");
+	char path[PATH_MAX + 16], text[128];
+	struct selector s;
+	struct tree tr;
+	struct victim v;
+	struct pick k;
+
+	memset(&k, 0, sizeof(k));
+	tree_open(&tr, "victim-swap");
+	snprintf(path, sizeof(path), "%s/meminfo", tr.root);
+	snprintf(text, sizeof(text), "SwapTotal: 4194304 kB\nSwapFree: %llu kB\n",
+	    (unsigned long long)(4194304 - swap_used_kib));
+	write_text(path, text);
+	assert_int_equal(victim_selector_init(&s, 4096, 0), 0);
+	s.mem_total_kib = MEM_TOTAL_KIB;
+	k.r = victim_select(&s, &tr.pc, p, NULL, &v);
+	k.pid = v.info.pid;
+	k.judged = s.judged;
+	k.swap_reads = s.swap_reads;
+	k.scanned = s.scanned;
+	victim_selector_free(&s);
+	tree_close(&tr);
+	policy_free(p);
+	return k;
+}
+
+static void
+test_victim_select_swap_bound(void **state)
+{
+	struct pick k;
+
+	/*
+	 * The swap in use bounds what any process can have swapped: with
+	 * 3 GiB in use (188 permille) anyone may be the leak, and status
+	 * is read for each whose resident set is within reach.
+	 */
+	k = pick_swap_used(3145728 + 8192);
+	assert_int_equal(k.pid, 6001);
+	assert_int_equal(k.scanned, 10);
+	assert_int_equal(k.swap_reads, k.judged);
+	assert_true(k.judged > 2);
+	/*
+	 * With 64 MiB in use (4 permille), big's 62 permille is out of
+	 * reach of the rest: only big's status is read.  (meminfo says
+	 * less than leak's VmSwap here: the bound is meminfo's word.)
+	 */
+	k = pick_swap_used(65536);
+	assert_int_equal(k.pid, 6002);
+	assert_int_equal(k.judged, 1);
+	assert_int_equal(k.swap_reads, 1);
+	/* No swap in use: no status read at all. */
+	k = pick_swap_used(0);
+	assert_int_equal(k.pid, 6002);
+	assert_int_equal(k.swap_reads, 0);
 }
 
 static void
@@ -1228,6 +1343,7 @@ test_victim_list_header(void **state)
 	assert_non_null(strstr(out, " OOM_SCORE "));
 	assert_non_null(strstr(out, " OOM_SCORE_ADJ "));
 	assert_non_null(strstr(out, " RSS "));
+	assert_non_null(strstr(out, " SWAP "));
 	assert_non_null(strstr(out, " NAME "));
 	assert_non_null(strstr(out, " RULE\n"));
 	free(out);
@@ -1301,8 +1417,9 @@ test_victim_list_not_candidates(void **state)
 	assert_int_equal(pids[0], 330);
 	assert_int_equal(pids[1], 1500);
 	assert_int_equal(pids[2], 1600);
-	assert_non_null(strstr(out, "\n# not candidates: 1 kernel thread; "
-	                            "1 zombie;\n"));
+	assert_non_null(strstr(out, "\n# not candidates: 1 pid 1; 1 bustd "
+	                            "itself; 1 kernel thread; 1 zombie; 1 "
+	                            "oom_score_adj -1000;\n"));
 	free(out);
 
 	out =
@@ -1312,8 +1429,59 @@ test_victim_list_not_candidates(void **state)
 	assert_int_equal(pids[0], 1500);
 	assert_int_equal(pids[1], 1600);
 	/* kthreadd and the zombie have no exe, and are counted all the same. */
-	assert_non_null(strstr(out, "\n# not candidates: 1 kernel thread; "
-	                            "1 zombie; 1 [never-kill];\n"));
+	assert_non_null(strstr(out, "\n# not candidates: 1 pid 1; 1 bustd "
+	                            "itself; 1 kernel thread; 1 zombie; 1 "
+	                            "oom_score_adj -1000; 1 [never-kill];\n"));
+	free(out);
+}
+
+static void
+test_victim_list_verbose(void **state)
+{
+	static const char *const why[] = {
+		"#       1 systemd          pid 1\n",
+		"#    4242 bustd            bustd itself\n",
+		"#       2 kthreadd         kernel thread\n",
+		"#     310 cron-job         zombie\n",
+		"#     320 postgres         oom_score_adj -1000\n",
+		"#     330 sshd             [never-kill] exe = ^/usr/sbin/sshd$ "
+		"(profile server)\n",
+	};
+	char *out;
+	size_t i;
+	int r;
+
+	/* -v: each process that is not a candidate, and why. */
+	log_open(LOG_TARGET_STDERR, LOG_DEBUG);
+	out =
+	    list_of("victim-mixed", "[general]\nprofile = server\n", 4242, &r);
+	log_open(LOG_TARGET_STDERR, LOG_INFO);
+	assert_int_equal(r, 0);
+	for (i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strstr(out, why[i]) == NULL)
+			fail_msg("no line %s in:\n%s", why[i], out);
+	free(out);
+	/* Without -v, the count alone. */
+	out =
+	    list_of("victim-mixed", "[general]\nprofile = server\n", 4242, &r);
+	assert_null(strstr(out, "#       1 systemd"));
+	free(out);
+}
+
+static void
+test_victim_list_swap(void **state)
+{
+	pid_t pids[16];
+	char *out;
+	int r;
+
+	out = list_of("victim-swap", "[kill]\nrank_by = rss\n", 0, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(list_pids(out, pids, 16), 10);
+	assert_int_equal(pids[0], 6001);
+	assert_int_equal(pids[1], 6002);
+	assert_non_null(strstr(out, "   10.0 MiB   3.00 GiB  leak "));
+	assert_non_null(strstr(out, " 1.00 GiB    0.0 MiB  big "));
 	free(out);
 }
 
@@ -1330,6 +1498,361 @@ test_victim_list_garbage(void **state)
 	assert_int_equal(pids[0], 3008);
 	assert_int_equal(pids[1], 3009);
 	assert_int_equal(pids[2], 3001);
+	free(out);
+}
+
+
+/* --- unit = auto: applications ranked whole --- */
+
+#define APPS "/user.slice/user-1000.slice/user@1000.service/app.slice"
+
+/* Write ROOT/CGROUP/cgroup.procs (and the folders). */
+static void
+write_procs(const char *root, const char *cgroup, const char *pids)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+
+	snprintf(dir, sizeof(dir), "%s%s", root, cgroup);
+	mkdir_p(dir);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	write_text(path, pids);
+}
+
+/* The cgroup tree of victim-units under root; with memcg, the memory
+ * controller on v2 and memory.oom.group set for db.service. */
+static void
+units_tree(const char *root, bool memcg)
+{
+	char pids[512], path[PATH_MAX + 64];
+	size_t n = 0;
+	int i;
+
+	for (i = 7001; i <= 7030; i++)
+		n += (size_t)snprintf(pids + n, sizeof(pids) - n, "%d\n", i);
+	write_procs(root, APPS "/app-foo.scope", pids);
+	write_procs(root, "/user.slice/user-1000.slice/session-1.scope",
+	    "7100\n7101\n7102\n7103\n");
+	write_procs(root, APPS "/app-guarded.scope", "7200\n7201\n");
+	write_procs(root, "/system.slice/db.service", "7300\n7301\n");
+	write_procs(root, "", "1\n");
+	if (memcg) {
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
+		write_text(path, "cpuset cpu io memory pids\n");
+		snprintf(path, sizeof(path),
+		    "%s/system.slice/db.service/memory.oom.group", root);
+		write_text(path, "1\n");
+		snprintf(path, sizeof(path),
+		    "%s/user.slice/user-1000.slice/session-1.scope/"
+		    "memory.oom.group", root);
+		write_text(path, "1\n"); /* never a session, whatever it says */
+	}
+}
+
+struct upick {
+	int r;
+	pid_t pid;
+	int64_t score;
+	bool alone;
+	char unit[PATH_MAX];
+	size_t procs;
+	uint64_t mem_kib;
+	size_t judged;
+	char rule[VICTIM_RULE_TEXT_MAX];
+};
+
+static struct upick
+pick_units(const char *conf, bool memcg, pid_t self)
+{
+	struct policy *p = load_policy(conf);
+	struct selector s;
+	struct tree tr;
+	struct victim v;
+	struct upick k;
+	char cg[PATH_MAX];
+
+	memset(&k, 0, sizeof(k));
+	tree_open(&tr, "victim-units");
+	temp_dir(cg, sizeof(cg), "victim-cgroup");
+	units_tree(cg, memcg);
+	assert_int_equal(victim_selector_init(&s, 4096, self), 0);
+	s.mem_total_kib = MEM_TOTAL_KIB;
+	snprintf(s.cgroup_root, sizeof(s.cgroup_root), "%s", cg);
+	s.cgroup_root_known = true;
+	k.r = victim_select(&s, &tr.pc, p, NULL, &v);
+	if (k.r == 0) {
+		k.pid = v.info.pid;
+		k.score = v.v.score;
+		k.alone = v.alone;
+		if (v.unit_cgroup != NULL)
+			snprintf(k.unit, sizeof(k.unit), "%s", v.unit_cgroup);
+		k.procs = v.unit_procs;
+		k.mem_kib = v.unit_mem_kib;
+		victim_rule_text(k.rule, sizeof(k.rule), &v.v);
+	}
+	k.judged = s.judged;
+	victim_selector_free(&s);
+	rm_tree(cg);
+	tree_close(&tr);
+	policy_free(p);
+	return k;
+}
+
+static void
+test_victim_select_unit_outranks_process(void **state)
+{
+	struct upick k;
+
+	/*
+	 * Thirty 300 MiB processes of app-foo.scope against one 1 GiB
+	 * process: alone each scores 678 to bigone's 707; whole, the
+	 * application scores its top member's 678 plus the rest of its
+	 * memory as oom_score counts memory, 2/3 x 29 x 300 MiB / 16 GiB
+	 * in permille: 354.  Its newest member stands for it.
+	 */
+	k = pick_units("[kill]\nunit = auto\n", false, 0);
+	assert_int_equal(k.r, 0);
+	assert_int_equal(k.pid, 7030);
+	assert_int_equal(k.score, 678 + 354);
+	assert_false(k.alone);
+	assert_true(strstr(k.unit, APPS "/app-foo.scope") != NULL);
+	assert_int_equal(k.procs, 30);
+	assert_int_equal(k.mem_kib, 30 * 300 * 1024);
+	/* Only the application was judged: bigone could not reach it. */
+	assert_int_equal(k.judged, 30);
+	/* Under unit = process each is a process, and bigone wins. */
+	k = pick_units("[kill]\nunit = process\n", false, 0);
+	assert_int_equal(k.pid, 7100);
+	assert_int_equal(k.score, 707);
+	assert_string_equal(k.unit, "");
+	assert_int_equal(k.judged, 1);
+	/* Ranked by memory: 8.79 GiB of 16 GiB is 549 permille. */
+	k = pick_units("[kill]\nunit = auto\nrank_by = rss\n", false, 0);
+	assert_int_equal(k.pid, 7030);
+	assert_int_equal(k.score, 549);
+}
+
+static void
+test_victim_select_unit_rules(void **state)
+{
+	struct upick k;
+
+	/* [avoid] on a member lowers the application. */
+	k = pick_units("[kill]\nunit = auto\n[avoid]\nname = ^foo-worker$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7030);
+	assert_int_equal(k.score, 1032 - 300);
+	assert_string_equal(k.rule, "[avoid] name = ^foo-worker$ "
+	                            "(test.conf:4)");
+	k = pick_units("[kill]\nunit = auto\navoid_score = 400\n"
+	               "[avoid]\nname = ^foo-worker$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7100);
+	/*
+	 * A [prefer] match is cheap to lose on its own (a browser's
+	 * tab): it is a candidate alone, and dies alone.
+	 */
+	k = pick_units("[kill]\nunit = auto\nprefer_score = 800\n"
+	               "[prefer]\nname = ^foo-worker$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7030);
+	assert_int_equal(k.score, 678 + 800);
+	assert_true(k.alone);
+	assert_string_equal(k.unit, "");
+	/* With the default prefer_score, the whole still outranks it. */
+	k = pick_units("[kill]\nunit = auto\n[prefer]\nname = ^foo-worker$\n",
+	    false, 0);
+	assert_int_equal(k.score, 1032);
+	assert_false(k.alone);
+	/* [only-kill] leaves bigone out; app-foo matches all through. */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\ncgroup = app-foo\n",
+	    false, 0);
+	assert_int_equal(k.procs, 30);
+}
+
+static void
+test_victim_select_unit_protected_member(void **state)
+{
+	struct upick k;
+
+	/* app-guarded whole, its top member standing for it... */
+	k = pick_units("[kill]\nunit = auto\n"
+	               "[only-kill]\ncgroup = app-guarded\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7200);
+	assert_int_equal(k.procs, 2);
+	/* ...but with keeper protected, guarded is a process alone. */
+	k = pick_units("[kill]\nunit = auto\n"
+	               "[only-kill]\ncgroup = app-guarded\n"
+	               "[never-kill]\nexe = ^/usr/bin/keeper$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7200);
+	assert_string_equal(k.unit, "");
+	assert_int_equal(k.score, 700);
+	/* A member outside [only-kill] keeps it whole too. */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\nname = ^guarded$\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7200);
+	assert_string_equal(k.unit, "");
+	/* bustd itself in app-foo: app-foo is never killed whole. */
+	k = pick_units("[kill]\nunit = auto\n", false, 7005);
+	assert_int_equal(k.pid, 7100);
+	assert_string_equal(k.unit, "");
+}
+
+static void
+test_victim_select_unit_oom_group(void **state)
+{
+	struct upick k;
+	const char *conf = "[kill]\nunit = auto\navoid_score = 400\n"
+	                   "[only-kill]\ncgroup = ^/(system|user)\\.slice/\n"
+	                   "[avoid]\ncgroup = app-foo\n";
+
+	/*
+	 * memory.oom.group = 1 makes db.service one unit, where the memory
+	 * controller is on v2: 690 and 128 MiB more, 2/3 x 7.8 permille.
+	 */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\n"
+	               "cgroup = ^/system\\.slice/\n",
+	    true, 0);
+	assert_int_equal(k.pid, 7300);
+	assert_int_equal(k.procs, 2);
+	assert_int_equal(k.score, 695);
+	/* Without it, db is a process like any. */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\n"
+	               "cgroup = ^/system\\.slice/\n",
+	    false, 0);
+	assert_int_equal(k.pid, 7300);
+	assert_int_equal(k.procs, 0);
+	assert_int_equal(k.score, 690);
+	/* Indivisible: a [prefer] member lifts it whole, not alone (it
+	 * stands for the unit, as the member that would go first). */
+	k = pick_units("[kill]\nunit = auto\n[only-kill]\n"
+	               "cgroup = ^/system\\.slice/\n"
+	               "[prefer]\nname = ^db-worker$\n",
+	    true, 0);
+	assert_int_equal(k.pid, 7301);
+	assert_int_equal(k.score, 995);
+	assert_false(k.alone);
+	assert_int_equal(k.procs, 2);
+	/* A session is never one, whatever its memory.oom.group says:
+	 * bigone (707) goes alone, and before db's 695. */
+	k = pick_units(conf, true, 0);
+	assert_int_equal(k.pid, 7100);
+	assert_string_equal(k.unit, "");
+}
+
+/* victim_list() of victim-units under auto, -v if verbose. */
+static char *
+list_units(const char *conf, bool verbose)
+{
+	struct policy *p = load_policy(conf);
+	char cg[PATH_MAX], mount[PATH_MAX + 256], dir[PATH_MAX + 32];
+	struct tree tr;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	tree_open(&tr, "victim-units");
+	temp_dir(cg, sizeof(cg), "victim-cgroup");
+	units_tree(cg, false);
+	/* victim_list() finds the cgroup2 mount in mountinfo. */
+	snprintf(dir, sizeof(dir), "%s/self", tr.root);
+	mkdir_p(dir);
+	snprintf(mount, sizeof(mount),
+	    "30 22 0:26 / %s rw,relatime shared:9 - cgroup2 cgroup2 rw\n", cg);
+	snprintf(dir, sizeof(dir), "%s/self/mountinfo", tr.root);
+	write_text(dir, mount);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	if (verbose)
+		log_open(LOG_TARGET_STDERR, LOG_DEBUG);
+	assert_int_equal(victim_list(f, &tr.pc, p, 0, MEM_TOTAL_KIB), 0);
+	log_open(LOG_TARGET_STDERR, LOG_INFO);
+	assert_int_equal(fclose(f), 0);
+	rm_tree(cg);
+	tree_close(&tr);
+	policy_free(p);
+	return out;
+}
+
+/* The row of pid in a --list output, or NULL; into buf. */
+static const char *
+row_of(const char *out, pid_t pid, char *buf, size_t size)
+{
+	const char *line = out;
+	char head[16];
+
+	snprintf(head, sizeof(head), "%7d ", (int)pid);
+	while (line != NULL && *line != '\0') {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (strncmp(line, head, strlen(head)) == 0) {
+			snprintf(buf, size, "%.*s", (int)n, line);
+			return buf;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void
+test_victim_list_units(void **state)
+{
+	char row[512];
+	pid_t pids[64];
+	size_t n;
+	char *out;
+
+	out = list_units("[kill]\nunit = auto\n", false);
+	assert_non_null(strstr(out, " NAME             UNIT "));
+	n = list_pids(out, pids, 64);
+	/* app-foo as one row, bigone, guarded's app, db and db-worker,
+	 * three shells. */
+	assert_int_equal(n, 8);
+	assert_int_equal(pids[0], 7030);
+	assert_int_equal(pids[1], 7100);
+	assert_non_null(row_of(out, 7030, row, sizeof(row)));
+	assert_non_null(strstr(row, " 1032 "));
+	assert_non_null(strstr(row, " app-foo.scope (30, 8.79 GiB) "));
+	assert_non_null(row_of(out, 7100, row, sizeof(row)));
+	assert_non_null(strstr(row, " pgrp 7100 "));
+	assert_null(row_of(out, 7001, row, sizeof(row)));
+	/* db.service is a service: db would die alone. */
+	assert_non_null(row_of(out, 7300, row, sizeof(row)));
+	assert_non_null(strstr(row, " process "));
+	free(out);
+
+	/* With keeper protected, guarded is ranked alone: its group is
+	 * its own, so the group is what a kill would take. */
+	out = list_units("[kill]\nunit = auto\n"
+	                 "[never-kill]\nexe = ^/usr/bin/keeper$\n",
+	    false);
+	assert_non_null(row_of(out, 7200, row, sizeof(row)));
+	assert_non_null(strstr(row, " pgrp 7200 "));
+	assert_null(strstr(out, "app-guarded.scope ("));
+	free(out);
+
+	/* -v: each member of an application, and where it is ranked,
+	 * before the processes that are no candidates. */
+	out = list_units("[kill]\nunit = auto\n"
+	                 "[never-kill]\nexe = ^/usr/bin/keeper$\n",
+	    true);
+	assert_non_null(strstr(out, "#    7001 foo-worker       ranked with "
+	                            "its application "
+	                            APPS "/app-foo.scope\n"));
+	assert_non_null(strstr(out, "\n# not candidates: 1 [never-kill];\n"));
+	assert_non_null(strstr(out, "#    7201 keeper           [never-kill] "
+	                            "exe = ^/usr/bin/keeper$ (test.conf:4)\n"));
+	assert_true(strstr(out, "ranked with its application") <
+	            strstr(out, "# not candidates"));
+	free(out);
+
+	/* Under unit = process the column says so. */
+	out = list_units("[kill]\nunit = process\n", false);
+	assert_non_null(row_of(out, 7001, row, sizeof(row)));
+	assert_non_null(strstr(row, " process "));
+	assert_int_equal(list_pids(out, pids, 64), 38);
 	free(out);
 }
 
@@ -1378,7 +1901,7 @@ test_victim_rule_text_truncated(void **state)
 
 	i.cmdline = "/opt/a-very-long-path/to/some/program --with-options";
 	judge(p, &i, &v);
-	assert_non_null(v.rule);
+	assert_non_null(v.rules[SET_AVOID]);
 	memset(buf, 'Z', sizeof(buf));
 	victim_rule_text(buf, sizeof(buf), &v);
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
@@ -1453,6 +1976,8 @@ main(void)
 		cmocka_unit_test(test_victim_select_avoid_drops_big),
 		cmocka_unit_test(test_victim_select_renamed_sshd),
 		cmocka_unit_test(test_victim_select_rank_rss),
+		cmocka_unit_test(test_victim_select_rank_rss_counts_swap),
+		cmocka_unit_test(test_victim_select_swap_bound),
 		cmocka_unit_test(test_victim_select_none),
 		cmocka_unit_test(test_victim_select_stuck_skipped),
 		cmocka_unit_test(test_victim_select_stuck_pid_reused),
@@ -1463,7 +1988,14 @@ main(void)
 		cmocka_unit_test(test_victim_list_rank_order),
 		cmocka_unit_test(test_victim_list_hostile_names),
 		cmocka_unit_test(test_victim_list_not_candidates),
+		cmocka_unit_test(test_victim_list_verbose),
+		cmocka_unit_test(test_victim_list_swap),
 		cmocka_unit_test(test_victim_list_garbage),
+		cmocka_unit_test(test_victim_select_unit_outranks_process),
+		cmocka_unit_test(test_victim_select_unit_rules),
+		cmocka_unit_test(test_victim_select_unit_protected_member),
+		cmocka_unit_test(test_victim_select_unit_oom_group),
+		cmocka_unit_test(test_victim_list_units),
 		cmocka_unit_test(test_victim_rule_text_format),
 		cmocka_unit_test(test_victim_rule_text_no_rule),
 		cmocka_unit_test(test_victim_rule_text_truncated),
