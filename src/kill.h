@@ -72,7 +72,7 @@ struct killer {
 	 * preallocated, so that the kill path needs no deep stack. */
 	struct kill_target t;
 	struct proc_bufs scratch;
-	char dents[4096];
+	char dents[4096] __attribute__((aligned(8))); /* getdents64 records */
 	char path[PROC_PATH_MAX + 256];
 	struct cgroup_walk walk;
 	char scope[640]; /* the kill line's words on the unit */
