@@ -316,6 +316,7 @@ class FreezeBench(run.Bench):
         self.data = None
         self.code_file = self.stream_file = None
         self.results = {"trials": []}
+        self.interrupted = False
 
     # -- set-up and clean-up --
 
@@ -356,6 +357,12 @@ class FreezeBench(run.Bench):
             raise BenchError("tracefs is needed: who signalled whom, and "
                              "the kernel's OOM victims")
         inst = self.trace.inst
+        # Also who sends the harness SIGINT, SIGHUP or SIGTERM: an
+        # interrupted run's trace says (logs/interrupted.trace).
+        write_sys(os.path.join(inst, "events/signal/signal_generate/"
+                               "filter"),
+                  "sig == 9 || sig == 15 || ((sig == 1 || sig == 2 || "
+                  "sig == 17) && pid == %d)" % self.harness_pid)
         write_sys(os.path.join(inst, "events/sched/sched_process_exit/"
                                "filter"),
                   " || ".join('comm == "%s"' % c for c in
@@ -519,6 +526,12 @@ class FreezeBench(run.Bench):
             except Exception:
                 pass
         self.ballast = []
+        if self.trace and self.trace.on and self.interrupted:
+            try:
+                self.trace.events(os.path.join(self.out, "logs",
+                                               "interrupted.trace"))
+            except OSError:
+                pass
         if not self.swap.off():
             log("SWAP LEFT ON: see swapon --show")
         super().cleanup()
@@ -1126,6 +1139,8 @@ def main():
         rc = 0 if b.ok else 1
     except (BenchError, Interrupted) as e:
         log("stopped: %s" % e)
+        if b is not None:
+            b.interrupted = True
         rc = 2
     finally:
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
