@@ -887,18 +887,66 @@ class FreezeBench(run.Bench):
             log("trial %d of %d: (%s) %s #%d" % (n + 1, len(cells), sc.key,
                                                  kind, i))
             self.results["trials"].append(self.trial(sc, kind, i))
+            # Kept as it goes: an interrupted run keeps its trials, and
+            # --report makes the tables from one or more such files.
+            self.save()
         self.swap.set(None)
-        self.oom_kill1 = self.vmstat_oom()
-        report = self.report()
-        with open(os.path.join(self.out, "results.md"), "w") as f:
-            f.write(report)
-        with open(os.path.join(self.out, "results.json"), "w") as f:
+        self.save()
+        self.headers = [self.header]
+        self.finish()
+
+    def make_header(self):
+        mi = meminfo()
+        cmd = os.environ.get("BENCH_COMMAND") or " ".join(
+            shlex.quote(a) for a in [sys.executable] + sys.argv)
+        self.header = {
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime(
+                "%Y-%m-%d %H:%M:%S UTC"),
+            "kernel": os.uname().release, "cpus": os.cpu_count(),
+            "mem_total_mib": mi["MemTotal"] // MIB_KIB, "command": cmd,
+            "bustd": self.bustd_version, "earlyoom": self.earlyoom_version,
+            "nohang": self.nohang_version, "trials": self.trials,
+            "usable_mib": self.usable_mib,
+            "earlyoom_args": self.earlyoom_args,
+            "probe_oom_score_adj": self.adj0,
+            "elapsed_s": round(time.monotonic() - self.t_start),
+            "lock_wait_s": round(self.lock_waited)}
+
+    def save(self):
+        self.make_header()
+        path = os.path.join(self.out, "results.json")
+        with open(path + ".new", "w") as f:
             json.dump({"header": self.header, "trials":
                        self.results["trials"], "notes": self.notes,
                        "helpers_lost": self.helpers_lost,
-                       "oom_kill_delta": self.oom_kill1 - self.oom_kill0},
+                       "oom_kill_delta": self.vmstat_oom() - self.oom_kill0},
                       f, indent=1, default=str)
+        os.replace(path + ".new", path)
+
+    def finish(self):
+        """The tables: on standard output, and in results.md."""
+        report = self.report()
+        if self.out:
+            with open(os.path.join(self.out, "results.md"), "w") as f:
+                f.write(report)
         print(report, end="", flush=True)
+
+    def load(self, paths):
+        """--report: the trials of earlier runs' results.json files."""
+        self.headers = []
+        for p in paths:
+            with open(p) as f:
+                d = json.load(f)
+            self.headers.append(d["header"])
+            self.results["trials"] += d["trials"]
+            self.notes += d.get("notes", [])
+            self.helpers_lost += d.get("helpers_lost", [])
+        have = {(r["scenario"], r["daemon"]) for r in self.results["trials"]}
+        self.scenarios = [s for s in self.scenarios
+                          if any(k[0] == s.key for k in have)]
+        self.daemons = [c for c in self.daemons
+                        if any(k[1] == c for k in have)]
+        self.out = None
 
     # -- the report --
 
@@ -951,46 +999,41 @@ class FreezeBench(run.Bench):
                     if r["scenario"] in ctl))
 
     def report(self):
-        mi = meminfo()
-        cmd = os.environ.get("BENCH_COMMAND") or " ".join(
-            shlex.quote(a) for a in [sys.executable] + sys.argv)
-        self.header = {
-            "date": datetime.datetime.now(datetime.timezone.utc).strftime(
-                "%Y-%m-%d %H:%M:%S UTC"),
-            "kernel": os.uname().release, "cpus": os.cpu_count(),
-            "mem_total_mib": mi["MemTotal"] // MIB_KIB, "command": cmd,
-            "bustd": self.bustd_version, "earlyoom": self.earlyoom_version,
-            "nohang": self.nohang_version, "trials": self.trials,
-            "usable_mib": self.usable_mib,
-            "earlyoom_args": self.earlyoom_args,
-            "probe_oom_score_adj": self.adj0,
-            "elapsed_s": round(time.monotonic() - self.t_start),
-            "lock_wait_s": round(self.lock_waited)}
-        h = self.header
+        hs = self.headers
+        h = hs[-1]
         trials = [r for r in self.results["trials"] if "skipped" not in r]
+        per_cell = {}
+        for r in trials:
+            k = (r["scenario"], r["daemon"])
+            per_cell[k] = per_cell.get(k, 0) + 1
+        n_trials = max(per_cell.values(), default=0)
+        adj = h.get("probe_oom_score_adj", 0)
         L = ["## Freezes: bustd, earlyoom, nohang, the kernel alone\n\n"]
         L.append("- date: %s; kernel: %s; CPUs: %d; RAM: %d MiB, of which "
                  "%d MiB left available by the ballast\n"
                  % (h["date"], h["kernel"], h["cpus"], h["mem_total_mib"],
-                    self.usable_mib))
-        L.append("- command: `%s`\n" % cmd)
+                    h["usable_mib"]))
+        L.append("- command%s: %s\n" % (
+            "s" if len(hs) > 1 else "",
+            "; ".join("`%s`" % x["command"] for x in hs)))
         L.append("- %s; %s; %s; bustd with etc/bustd.conf as shipped "
                  "(profile desktop, or profile server), fenced; earlyoom "
                  "%s (%s); nohang --monitor -c %s\n"
                  % (h["bustd"], h["earlyoom"], h["nohang"],
-                    " ".join(self.earlyoom_args), EARLYOOM_DEFAULTS,
+                    " ".join(h["earlyoom_args"]), EARLYOOM_DEFAULTS,
                     NOHANG_CONF))
         L.append("- %d trial(s) per cell, daemons taking turns; medians, "
                  "(min-max) with more than one trial; %d s elapsed, %d s "
-                 "of them waiting for %s\n"
-                 % (self.trials, h["elapsed_s"], h["lock_wait_s"],
-                    run.LOCK_PATH))
+                 "of them waiting for %s%s\n"
+                 % (n_trials, sum(x["elapsed_s"] for x in hs),
+                    sum(x["lock_wait_s"] for x in hs), run.LOCK_PATH,
+                    " (%d runs)" % len(hs) if len(hs) > 1 else ""))
         L.append("- probe: %d ms period, oom_score_adj %d; workloads as "
                  "an unprivileged user, oom_score_adj 1000, leaks capped "
                  "at RAM left + swap + 1 GiB; a round over %d ms is "
                  "frozen; figures from the workload's start to %d s "
                  "after its end\n\n"
-                 % (PERIOD_MS, self.adj0, FROZEN_NS // 10**6, RECOVERY_S))
+                 % (PERIOD_MS, adj, FROZEN_NS // 10**6, RECOVERY_S))
         cols = self.daemons
         names = {"bustd-desktop": "bustd desktop",
                  "bustd-server": "bustd server", "earlyoom": "earlyoom",
@@ -1073,9 +1116,14 @@ class FreezeBench(run.Bench):
                 r["scenario"], r["daemon"], r["trial"], r["skipped"]))
         for n in self.notes:
             L.append("\nNote: %s.\n" % n)
-        L.append("\nPer-trial figures: %s/results.json; logs, probe rounds, "
-                 "meter rows and traces: %s/logs/.  bench/README explains "
-                 "every row.\n" % (self.out, self.out))
+        if self.out:
+            L.append("\nPer-trial figures: %s/results.json; logs, probe "
+                     "rounds, meter rows and traces: %s/logs/.  "
+                     "bench/README explains every row.\n"
+                     % (self.out, self.out))
+        else:
+            L.append("\nPer-trial figures: the runs' results.json; "
+                     "bench/README explains every row.\n")
         return "".join(L)
 
     def goals(self, b, trials, cols, names):
@@ -1118,7 +1166,15 @@ def main():
                     "default: the parent of this script's folder")
     ap.add_argument("--out", default="bench-out-freeze",
                     help="folder for results.md, results.json and logs/")
+    ap.add_argument("--report", nargs="+", metavar="RESULTS_JSON",
+                    help="run nothing: print the tables of these runs' "
+                    "results.json, their trials together")
     args = ap.parse_args()
+    if args.report:
+        b = FreezeBench(args)
+        b.load(args.report)
+        b.finish()
+        return 0 if b.ok else 1
     if not args.bustd:
         ap.error("--bustd (or BUSTD) is needed")
     args.bustd = os.path.abspath(args.bustd)
