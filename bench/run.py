@@ -310,7 +310,8 @@ class Trace:
             if not m:
                 continue
             ev = {"event": m["event"], "tid": int(m["tid"]),
-                  "t": int(m["ts"]) * 1000000000 + int(m["us"].ljust(9, "0")[:9])}
+                  "t": int(m["ts"]) * 1000000000 + int(m["us"].ljust(9, "0")[:9]),
+                  "rest": m["rest"]}
             if m["event"] == "signal_generate":
                 s = SIG_REST.match(m["rest"])
                 if not s:
@@ -369,14 +370,17 @@ def cpu_between(runtimes, pid, a, b):
 class Daemon:
     """earlyoom or bustd in the foreground; its output timestamped."""
 
-    def __init__(self, bench, kind, argv, logpath):
+    def __init__(self, bench, kind, argv, logpath, ready=None):
+        """ready: the pattern of the line that says it runs (default:
+        bustd's or earlyoom's, by kind)."""
         self.kind = kind
         self.argv = argv
         self.logpath = logpath
         self.lines = []
         self.ready = threading.Event()
-        self.ready_re = re.compile(
-            r"running with" if kind == "bustd" else r"mem avail:")
+        if ready is None:
+            ready = r"running with" if kind == "bustd" else r"mem avail:"
+        self.ready_re = re.compile(ready)
         self.p = bench.spawn(["setpriv", "--pdeathsig", "TERM", "--"] + argv,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.pid = self.p.pid
