@@ -1397,6 +1397,47 @@ check_pair(const struct policy *p, const char *term_name, const char *kill_name,
 }
 
 /*
+ * A warning level below its term level (0 is off): the kill always comes
+ * first and the warning never.  Not fatal, the kills are as configured.
+ */
+static void
+check_warn(const struct policy *p, const char *warn_name,
+    const char *term_name, uint64_t total_kib, struct config_diag *d)
+{
+	int wi = config_key_index("thresholds", warn_name);
+	int ti = config_key_index("thresholds", term_name);
+	const struct amount *w =
+	    (const void *)((const char *)p + config_keys[wi].offset);
+	const struct amount *t =
+	    (const void *)((const char *)p + config_keys[ti].offset);
+	char at[PATH_MAX + 32], wv[32], tv[32];
+	bool below;
+
+	if (w->value == 0 ||
+	    (p->bad_mask & ((UINT64_C(1) << wi) | (UINT64_C(1) << ti))))
+		return;
+	if (w->is_pct == t->is_pct)
+		below = w->value < t->value;
+	else if (total_kib > 0)
+		below = policy_amount_kib(w, total_kib) <
+		        policy_amount_kib(t, total_kib);
+	else
+		return;
+	if (!below)
+		return;
+	if (origin_rank(p, &p->origins[wi]) > origin_rank(p, &p->origins[ti]))
+		key_where(at, sizeof(at), p, wi);
+	else
+		key_where(at, sizeof(at), p, ti);
+	format_amount(wv, sizeof(wv), w);
+	format_amount(tv, sizeof(tv), t);
+	config_diag_warn(d,
+	    "%s: %s (%s) is below %s (%s): the kill comes first and the "
+	    "warning never; set %s at or above %s, or 0 to turn it off",
+	    at, warn_name, wv, term_name, tv, warn_name, term_name);
+}
+
+/*
  * A level given as a size that this machine cannot go below sensibly:
  * memory at or above MemTotal always holds, so every poll would kill; a
  * swap level above SwapTotal, where there is swap, always holds too.  A
@@ -1434,6 +1475,8 @@ validate(const struct policy *p, const struct config_opts *o,
 	check_size(p, "swap_kill", o->swap_total_kib, true, d);
 	check_pair(p, "mem_term", "mem_kill", o->mem_total_kib, d);
 	check_pair(p, "swap_term", "swap_kill", o->swap_total_kib, d);
+	check_warn(p, "mem_warn", "mem_term", o->mem_total_kib, d);
+	check_warn(p, "swap_warn", "swap_term", o->swap_total_kib, d);
 }
 
 /* Apply the command line, the profile and the defaults to c->p. */

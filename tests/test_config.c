@@ -643,8 +643,10 @@ static const char table_prefix[] = "[thresholds]\n"
                                    "mem_term = 100%\n"
                                    "mem_kill = 0\n"
                                    "swap_term = 100%\n"
-                                   "swap_kill = 0\n";
-#define TABLE_LINE 7
+                                   "swap_kill = 0\n"
+                                   "mem_warn = 100%\n"
+                                   "swap_warn = 100%\n";
+#define TABLE_LINE 9
 
 static char *
 table_text(const struct config_key *k, const char *value)
@@ -1646,6 +1648,59 @@ load_warn(const struct config_opts *o, ...)
 }
 
 /*
+ * A warning level below its term level is a warning: the kills work as
+ * set, but the warning would never come.  0 (off) and equal are fine.
+ */
+static void
+test_config_load_warn_below_term(void **state)
+{
+	struct config_opts o;
+	struct policy *p;
+
+	memset(&o, 0, sizeof(o));
+	o.path = TEST_FILE;
+	o.text = "[general]\nprofile = desktop\n[thresholds]\n"
+	         "mem_term = 20%\n";
+	p = load_warn(&o,
+	    "t.conf:4: mem_warn (15%) is below mem_term (20%): the kill "
+	    "comes first and the warning never; set mem_warn at or above "
+	    "mem_term, or 0 to turn it off",
+	    NULL);
+	policy_free(p);
+	o.text = "[thresholds]\nswap_term = 10%\nswap_warn = 5%\n"
+	         "mem_warn = 10%\n";
+	p = load_warn(&o,
+	    "t.conf:3: swap_warn (5%) is below swap_term (10%): the kill "
+	    "comes first and the warning never; set swap_warn at or above "
+	    "swap_term, or 0 to turn it off",
+	    NULL);
+	policy_free(p);
+	/* Sizes against a percentage: only with the machine's total. */
+	o.text = "[thresholds]\nmem_term = 10%\nmem_warn = 1G\n";
+	p = load_warn(&o, NULL);
+	policy_free(p);
+	o.mem_total_kib = 4194304; /* 4G: 10% is 410M, below 1G */
+	p = load_warn(&o, NULL);
+	policy_free(p);
+	o.mem_total_kib = 16777216; /* 16G: 10% is 1.6G */
+	p = load_warn(&o,
+	    "t.conf:3: mem_warn (1G) is below mem_term (10%): the kill "
+	    "comes first and the warning never; set mem_warn at or above "
+	    "mem_term, or 0 to turn it off",
+	    NULL);
+	policy_free(p);
+	/* Off, or at the term level. */
+	o.mem_total_kib = 0;
+	o.text = "[general]\nprofile = desktop\n[thresholds]\n"
+	         "mem_term = 20%\nmem_warn = 0\n";
+	p = load_warn(&o, NULL);
+	policy_free(p);
+	o.text = "[thresholds]\nmem_term = 5%\nmem_warn = 5%\n";
+	p = load_warn(&o, NULL);
+	policy_free(p);
+}
+
+/*
  * A user that does not exist yet (the package that adds it comes later)
  * is a warning, not an error: the rule matches nobody until a reload
  * finds the user, and bustd still starts.
@@ -2606,7 +2661,7 @@ static const char every_key[] =
     "thrash_duration = 3s\n"
     "thrash_mem_gate = 30%\n"
     "mem_warn = 20%\n"
-    "swap_warn = 1G\n"
+    "swap_warn = 3G\n"
     "psi_warn = 12\n"
     "thrash_warn = 7.5\n"
     "fill_rate = 12800M\n"
@@ -3122,6 +3177,7 @@ main(void)
 		cmocka_unit_test(test_config_load_error_relative_exec),
 		cmocka_unit_test(test_config_load_error_exec_missing),
 		cmocka_unit_test(test_config_load_error_unknown_user),
+		cmocka_unit_test(test_config_load_warn_below_term),
 		cmocka_unit_test(test_config_load_unknown_user_warns),
 		cmocka_unit_test(test_config_load_error_size_above_machine),
 		cmocka_unit_test(test_config_load_cgroup_rule_without_cgroup2),
