@@ -17,6 +17,7 @@
 
 #include "monitor.h"
 #include "policy.h"
+#include "util.h"
 
 #define GIB 1048576ull /* KiB */
 #define MIB 1024ull
@@ -24,38 +25,18 @@
 
 /* --- Fixtures --- */
 
-static const char *
-source_dir(char *buf, size_t size)
-{
-	const char *env = getenv("srcdir");
-	char *slash;
-	int i;
-
-	if (env != NULL && *env != '\0')
-		return env;
-	/* __FILE__ is "[DIR/]tests/test_monitor.c": DIR is the source tree. */
-	snprintf(buf, size, "%s", __FILE__);
-	for (i = 0; i < 2; i++) {
-		slash = strrchr(buf, '/');
-		if (slash == NULL)
-			return ".";
-		*slash = '\0';
-	}
-	return buf[0] != '\0' ? buf : "/";
-}
-
 /* Read srcdir/tests/fixtures/monitor/NAME; free() the result. */
 static char *
-fixture(const char *name, size_t *len)
+read_fixture(const char *name, size_t *len)
 {
-	char path[PATH_MAX], sd[PATH_MAX];
+	char path[PATH_MAX], dir[PATH_MAX];
 	size_t cap = 65536;
 	char *buf;
 	ssize_t n;
 	int fd, r;
 
-	r = snprintf(path, sizeof(path), "%s/tests/fixtures/monitor/%s",
-	    source_dir(sd, sizeof(sd)), name);
+	r = snprintf(path, sizeof(path), "%s/%s",
+	    fixture(dir, sizeof(dir), "monitor"), name);
 	assert_true(r > 0 && (size_t)r < sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -101,7 +82,7 @@ test_monitor_meminfo_parse_buf_real(void **state)
 {
 	struct mem_sample s;
 	size_t len;
-	char *buf = fixture("meminfo", &len);
+	char *buf = read_fixture("meminfo", &len);
 
 	(void)state;
 	memset(&s, 0x55, sizeof(s));
@@ -121,7 +102,7 @@ test_monitor_meminfo_parse_buf_no_avail(void **state)
 {
 	struct mem_sample s;
 	size_t len;
-	char *buf = fixture("meminfo-no-avail", &len);
+	char *buf = read_fixture("meminfo-no-avail", &len);
 
 	(void)state;
 	assert_int_equal(monitor_meminfo_parse_buf(buf, len, &s), 0);
@@ -183,7 +164,7 @@ static void
 test_monitor_meminfo_parse_buf_missing_total(void **state)
 {
 	size_t len;
-	char *buf = fixture("meminfo", &len);
+	char *buf = read_fixture("meminfo", &len);
 	char *p;
 	struct mem_sample s;
 
@@ -337,7 +318,7 @@ test_monitor_zoneinfo_reserve_parse_buf_real(void **state)
 {
 	uint64_t pages = 0;
 	size_t len;
-	char *buf = fixture("zoneinfo", &len);
+	char *buf = read_fixture("zoneinfo", &len);
 
 	(void)state;
 	/*
@@ -376,7 +357,7 @@ test_monitor_read_reserve(void **state)
 	snprintf(dir, sizeof(dir), "%s/bustd-test-monitor.XXXXXX",
 	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
-	zone = fixture("zoneinfo", &len);
+	zone = read_fixture("zoneinfo", &len);
 	put(dir, "zoneinfo", zone, len);
 	put(dir, "meminfo", "MemTotal: 1000 kB\nMemFree: 500 kB\n", 34);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -800,7 +781,7 @@ test_monitor_fast_path_safe_recorded_pairs(void **state)
 	uint64_t reserve = 0, w, top = 0;
 	struct limits l;
 	struct mem_sample s;
-	char *buf = fixture("pairs.txt", &len);
+	char *buf = read_fixture("pairs.txt", &len);
 	char *line, *save = NULL;
 
 	(void)state;

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "proc.h"
+#include "util.h"
 
 /*
  * Real /proc/PID/stat lines of the test VM (Linux 6.18).  The hostile
@@ -656,126 +657,23 @@ struct tree {
 	long page_kib;
 };
 
-static const char *
-source_dir(char *buf, size_t size)
-{
-	const char *env = getenv("srcdir");
-	char *slash;
-	int i;
-
-	if (env != NULL && *env != '\0')
-		return env;
-	/* __FILE__ is "[DIR/]tests/test_proc.c": DIR is the source tree. */
-	snprintf(buf, size, "%s", __FILE__);
-	for (i = 0; i < 2; i++) {
-		slash = strrchr(buf, '/');
-		if (slash == NULL)
-			return ".";
-		*slash = '\0';
-	}
-	return buf[0] != '\0' ? buf : "/";
-}
-
-static void
-copy_file(int from_dir, int to_dir, const char *name)
-{
-	char buf[8192];
-	ssize_t n;
-	int in, out;
-
-	in = openat(from_dir, name, O_RDONLY | O_CLOEXEC);
-	assert_true(in >= 0);
-	n = read(in, buf, sizeof(buf));
-	assert_true(n >= 0 && (size_t)n < sizeof(buf));
-	close(in);
-	if (strcmp(name, "exe.link") == 0) {
-		/* The link target, on one line. */
-		buf[n] = '\0';
-		if (n > 0 && buf[n - 1] == '\n')
-			buf[n - 1] = '\0';
-		assert_int_equal(symlinkat(buf, to_dir, "exe"), 0);
-		return;
-	}
-	out =
-	    openat(to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	assert_true(out >= 0);
-	assert_int_equal(write(out, buf, (size_t)n), n);
-	close(out);
-}
-
-/* Copy srcdir/tests/fixtures/NAME into a fresh mkdtemp folder. */
+/* Copy srcdir/tests/fixtures/NAME into a fresh folder, and open it. */
 static void
 tree_build(struct tree *t, const char *name)
 {
-	char src[PATH_MAX], path[PATH_MAX], sd[PATH_MAX];
-	const char *tmp = getenv("TMPDIR");
-	DIR *top, *pid;
-	struct dirent *d, *e;
-	int root_fd, from, to, n;
+	char src[PATH_MAX];
 
-	n = snprintf(src, sizeof(src), "%s/tests/fixtures/%s",
-	    source_dir(sd, sizeof(sd)), name);
-	assert_true(n > 0 && (size_t)n < sizeof(src));
-	n = snprintf(t->root, sizeof(t->root), "%s/bustd-test-proc.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	assert_true(n > 0 && (size_t)n < sizeof(t->root));
-	assert_non_null(mkdtemp(t->root));
-	root_fd = open(t->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(root_fd >= 0);
-	top = opendir(src);
-	if (top == NULL)
-		fail_msg("%s: %s (set srcdir)", src, strerror(errno));
-	while ((d = readdir(top)) != NULL) {
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		n = snprintf(path, sizeof(path), "%s/%s", src, d->d_name);
-		assert_true(n > 0 && (size_t)n < sizeof(path));
-		pid = opendir(path);
-		assert_non_null(pid);
-		assert_int_equal(mkdirat(root_fd, d->d_name, 0755), 0);
-		to = openat(root_fd, d->d_name, O_RDONLY | O_DIRECTORY);
-		assert_true(to >= 0);
-		from = dirfd(pid);
-		while ((e = readdir(pid)) != NULL)
-			if (e->d_name[0] != '.')
-				copy_file(from, to, e->d_name);
-		close(to);
-		closedir(pid);
-	}
-	closedir(top);
-	close(root_fd);
+	temp_dir(t->root, sizeof(t->root), "proc");
+	copy_tree(fixture(src, sizeof(src), name), t->root);
 	assert_int_equal(proc_open(&t->ctx, t->root), 0);
-	t->page_kib = sysconf(_SC_PAGESIZE) / 1024;
+	t->page_kib = (long)page_kib();
 }
 
 static void
 tree_remove(struct tree *t)
 {
-	DIR *top, *pid;
-	struct dirent *d, *e;
-	int root_fd, fd;
-
 	proc_close(&t->ctx);
-	root_fd = open(t->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root_fd < 0)
-		return;
-	top = fdopendir(dup(root_fd));
-	while (top != NULL && (d = readdir(top)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		fd = openat(root_fd, d->d_name, O_RDONLY | O_DIRECTORY);
-		pid = fd >= 0 ? fdopendir(fd) : NULL;
-		while (pid != NULL && (e = readdir(pid)) != NULL)
-			if (e->d_name[0] != '.')
-				unlinkat(dirfd(pid), e->d_name, 0);
-		if (pid != NULL)
-			closedir(pid);
-		unlinkat(root_fd, d->d_name, AT_REMOVEDIR);
-	}
-	if (top != NULL)
-		closedir(top);
-	close(root_fd);
-	rmdir(t->root);
+	rm_tree(t->root);
 }
 
 static int
