@@ -938,7 +938,11 @@ class FreezeBench(run.Bench):
             with open(p) as f:
                 d = json.load(f)
             self.headers.append(d["header"])
-            self.results["trials"] += d["trials"]
+            # BENCH_SCENARIOS and BENCH_DAEMONS pick trials here too.
+            keys = {sc.key for sc in self.scenarios}
+            self.results["trials"] += [r for r in d["trials"]
+                                       if r["scenario"] in keys and
+                                       r["daemon"] in self.daemons]
             self.notes += d.get("notes", [])
             self.helpers_lost += d.get("helpers_lost", [])
         have = {(r["scenario"], r["daemon"]) for r in self.results["trials"]}
