@@ -690,8 +690,9 @@ class FreezeBench(run.Bench):
             wlog = open(os.path.join(self.out, "logs", "%s-%s.workload"
                                      % (tag, kind)), "w")
             t_start = now_ns()
+            # A process group of its own, as a shell gives each job.
             w = self.spawn(argv, user=True, adj=1000, stdout=wlog,
-                           stderr=wlog)
+                           stderr=wlog, process_group=0)
             wlog.close()
             meter.stdin.write(b"w %d %d\n" % (w.pid, sc.limit_s + 10))
             meter.stdin.flush()

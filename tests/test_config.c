@@ -2487,8 +2487,9 @@ test_config_load_profile_server_values(void **state)
 	assert_int_equal(p->swap_kill.value, 500);
 	assert_int_equal(p->psi_metric, PSI_FULL);
 	assert_int_equal(p->psi_cutoff_centi, 4000);
-	assert_int_equal(p->psi_duration_ms, 5000);
-	assert_int_equal(p->psi_mem_gate.value, 1000);
+	assert_int_equal(p->psi_duration_ms, 3000);
+	assert_int_equal(p->psi_mem_gate.value, 2000);
+	assert_int_equal(p->thrash_mem_gate.value, 2000);
 	assert_int_equal(p->term_timeout_ms, 10000);
 	assert_false(p->notify_desktop);
 	assert_true(p->sets[SET_NEVER_KILL].n > 0);
