@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* main.c: bustd's command line, the one-shot modes, and start-up. */
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -10,15 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "daemon.h"
+#include "detach.h"
 #include "log.h"
+#include "pidfile.h"
 #include "policy.h"
 #include "proc.h"
 #include "sys.h"
@@ -27,11 +23,6 @@
 #ifndef BUSTD_CONF
 #define BUSTD_CONF "/etc/bustd.conf"
 #endif
-/* The lock and pid file, in $RUNTIME_DIRECTORY if set, else in /run. */
-#define BUSTD_PIDFILE_NAME "bustd.pid"
-#define BUSTD_RUN_DIR "/run"
-/* $RUNTIME_DIRECTORY of the unit (RuntimeDirectory=bustd). */
-#define BUSTD_UNIT_DIR "/run/bustd"
 
 enum mode {
 	MODE_RUN,
@@ -50,11 +41,6 @@ struct options {
 	bool dry_run_arg; /* --dry-run: no kill whatever the file says */
 	char overrides[256]; /* config text from -g, -p, --dry-run */
 	char path[PATH_MAX]; /* -c FILE made absolute */
-};
-
-struct pidfile {
-	char path[PATH_MAX];
-	int fd; /* holds the lock; -1 if none */
 };
 
 /* The signal flags: with the log state, bustd's only mutable globals. */
@@ -298,309 +284,6 @@ list(const struct options *o, const struct policy *p)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-/*
- * The lock file: $RUNTIME_DIRECTORY/bustd.pid (systemd's RuntimeDirectory=,
- * the first folder it lists) or /run/bustd.pid.
- */
-static void
-pidfile_path(char *buf, size_t size)
-{
-	const char *dir = getenv("RUNTIME_DIRECTORY");
-	size_t n;
-
-	if (dir == NULL || dir[0] != '/')
-		dir = BUSTD_RUN_DIR;
-	n = strcspn(dir, ":");
-	snprintf(buf, size, "%.*s/%s", (int)n, dir, BUSTD_PIDFILE_NAME);
-}
-
-/* The pid in a lock file, 0 if it holds none. */
-static pid_t
-read_pid(int fd)
-{
-	char buf[24];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	long pid;
-
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	pid = strtol(buf, NULL, 10);
-	return pid > 0 && pid <= INT32_MAX ? (pid_t)pid : 0;
-}
-
-/*
- * Lock path (created if need be) for as long as bustd runs: *fd keeps it.
- * 0; -EEXIST if another bustd holds it (its pid in *other, or 0); -errno.
- */
-static int
-pidfile_lock(const char *path, int *fd, pid_t *other)
-{
-	int r;
-
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (*fd < 0)
-		return -errno;
-	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	r = errno == EWOULDBLOCK ? -EEXIST : -errno;
-	*other = read_pid(*fd);
-	close(*fd);
-	*fd = -1;
-	return r;
-}
-
-/*
- * Does a bustd hold the lock file path?  Opened read-only and never
- * created: the folder may be read-only to this bustd.  -EEXIST if so
- * (its pid in *other, or 0), 0 if not or if there is no such file.
- */
-static int
-pidfile_probe(const char *path, pid_t *other)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	int r = 0;
-
-	if (fd < 0)
-		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
-		*other = read_pid(fd);
-		r = -EEXIST;
-	}
-	close(fd);
-	return r;
-}
-
-/* Write this process's pid into the locked file fd.  0 or -errno. */
-static int
-pidfile_write(int fd)
-{
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
-		return -errno;
-	return 0;
-}
-
-/* " (pid N)", or "" if the lock file holds no pid.  Returns buf. */
-static const char *
-running_pid(char *buf, size_t size, pid_t pid)
-{
-	buf[0] = '\0';
-	if (pid > 0)
-		snprintf(buf, size, " (pid %d)", (int)pid);
-	return buf;
-}
-
-/*
- * One killer at a time: take the lock, in both modes, before anything
- * else (so that a refusal reaches the terminal).  The unit's daemon
- * (RuntimeDirectory=bustd) and one started by hand lock different files:
- * each also checks the other's.  A --dry-run from the command line kills
- * nothing, ever: it takes no lock and only says if another bustd runs.
- * With -n, a lock that cannot be taken for want of a writable folder is
- * a warning.  The exit status to return now, or 0 to go on.
- */
-static int
-take_lock(const struct options *o, struct pidfile *pf)
-{
-	const char *also = NULL;
-	pid_t other = 0;
-	char who[32];
-	int r;
-
-	pf->fd = -1;
-	pidfile_path(pf->path, sizeof(pf->path));
-	if (strcmp(pf->path, BUSTD_RUN_DIR "/" BUSTD_PIDFILE_NAME) == 0)
-		also = BUSTD_UNIT_DIR "/" BUSTD_PIDFILE_NAME;
-	else if (strcmp(pf->path, BUSTD_UNIT_DIR "/" BUSTD_PIDFILE_NAME) == 0)
-		also = BUSTD_RUN_DIR "/" BUSTD_PIDFILE_NAME;
-	if (o->dry_run_arg) {
-		r = pidfile_probe(pf->path, &other);
-		if (r == 0 && also != NULL)
-			r = pidfile_probe(also, &other);
-		if (r == -EEXIST)
-			log_warn("another bustd is running%s; this dry run "
-			    "runs beside it", running_pid(who, sizeof(who), other));
-		return 0;
-	}
-	r = pidfile_lock(pf->path, &pf->fd, &other);
-	if (r == 0 && also != NULL && pidfile_probe(also, &other) < 0) {
-		unlink(pf->path);
-		close(pf->fd);
-		pf->fd = -1;
-		r = -EEXIST;
-	}
-	if (r == -EEXIST) {
-		log_err("another bustd is running%s",
-		    running_pid(who, sizeof(who), other));
-		return 1;
-	}
-	if (r < 0 && !o->d.no_daemon) {
-		log_err_r(r, "cannot lock %s", pf->path);
-		return 1;
-	}
-	if (r < 0)
-		log_warn_r(r, "cannot lock %s, running on without it (a "
-		    "second bustd would not be refused)", pf->path);
-	return 0;
-}
-
-/* Let go of the lock: the file goes first, while it is still ours. */
-static void
-release_lock(struct pidfile *pf)
-{
-	if (pf->fd < 0)
-		return;
-	unlink(pf->path);
-	close(pf->fd);
-	pf->fd = -1;
-}
-
-/*
- * A detached daemon keeps nothing of its caller's but 0, 1 and 2 (which
- * it points at /dev/null): an inherited pipe would hold the caller's
- * reader open, an inherited lock would outlive the caller.  Called
- * before bustd opens anything of its own.
- */
-static void
-close_inherited_fds(void)
-{
-	struct dirent *e;
-	DIR *dir;
-	long fd;
-
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
-		return;
-#endif
-	/* Before Linux 5.9: what /proc/self/fd lists, but the folder's own. */
-	dir = opendir("/proc/self/fd");
-	if (dir == NULL)
-		return;
-	while ((e = readdir(dir)) != NULL) {
-		fd = strtol(e->d_name, NULL, 10);
-		if (fd > STDERR_FILENO && fd != dirfd(dir))
-			close((int)fd);
-	}
-	closedir(dir);
-}
-
-/*
- * The first process of a detached start: copy what the daemon sends on
- * fd to stderr (its errors and warnings) up to a NUL and its start-up
- * status, or to the end if it died first.  child is the middle process,
- * reaped here.  Returns the exit status for the admin's shell.
- */
-static int
-wait_startup(int fd, pid_t child)
-{
-	char buf[1024];
-	bool said = false, want_status = false;
-	int status = -1, ws = 0;
-	ssize_t n, i, len;
-
-	while (status < 0 && (n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		for (i = 0, len = -1; i < n; i++) {
-			if (want_status) {
-				status = (unsigned char)buf[i];
-				break;
-			}
-			if (buf[i] == '\0') {
-				want_status = true;
-				len = i;
-			}
-		}
-		if (len < 0)
-			len = want_status && status >= 0 ? 0 : n;
-		if (len > 0 && write(STDERR_FILENO, buf, (size_t)len) > 0)
-			said = true;
-	}
-	while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
-		;
-	if (status >= 0)
-		return status <= 2 ? status : 1;
-	/* The middle process failed (and said why), or the daemon died. */
-	if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0)
-		return WEXITSTATUS(ws);
-	if (!said)
-		fprintf(stderr, "bustd: the daemon ended during start-up; "
-		    "see the log\n");
-	return 1;
-}
-
-/*
- * Detach: fork, a new session, fork again, / and /dev/null.  The process
- * the admin started waits for the daemon's start-up and exits with its
- * status (wait_startup()); the daemon gets the pipe's write end, to
- * give to startup_done(), and its errors and warnings go there too.
- */
-static int
-daemonize(void)
-{
-	struct sigaction sa;
-	int fds[2], fd;
-	pid_t pid;
-
-	/* If the admin stops waiting (^C), the daemon's next line to the
-	 * pipe must fail, not kill it. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGPIPE, &sa, NULL);
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		fatal_r(-errno, "pipe");
-	pid = fork();
-	if (pid < 0)
-		fatal_r(-errno, "fork");
-	if (pid > 0) {
-		close(fds[1]);
-		_exit(wait_startup(fds[0], pid));
-	}
-	close(fds[0]);
-	if (setsid() < 0)
-		fatal_r(-errno, "setsid");
-	pid = fork();
-	if (pid < 0)
-		fatal_r(-errno, "fork");
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		fatal_r(-errno, "chdir /");
-	umask(022);
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
-	/* Until the loop: what goes wrong reaches the admin's terminal. */
-	log_tee(fds[1]);
-	return fds[1];
-}
-
-/* Tell the first process (fd from daemonize(), -1 if none) the start-up's
- * exit status, and let it go. */
-static void
-startup_done(int fd, int status)
-{
-	char msg[2] = { '\0', (char)status };
-
-	if (fd < 0)
-		return;
-	log_tee(-1);
-	while (write(fd, msg, sizeof(msg)) < 0 && errno == EINTR)
-		;
-	close(fd);
-}
-
 static void
 setup_signals(sigset_t *orig)
 {
@@ -632,15 +315,15 @@ run(const struct options *o, struct policy *p)
 	sigset_t orig;
 	int up = -1, r;
 
-	r = take_lock(o, &pf);
+	r = pidfile_take(&pf, o->dry_run_arg, o->d.no_daemon);
 	if (r != 0) {
 		policy_free(p);
 		return r;
 	}
 	if (!o->d.no_daemon)
-		up = daemonize();
+		up = detach_start();
 	daemon_open_log(&o->d, p);
-	if (pf.fd >= 0 && (r = pidfile_write(pf.fd)) < 0) {
+	if ((r = pidfile_write(&pf)) < 0) {
 		log_err_r(r, "cannot write %s", pf.path);
 		policy_free(p);
 		goto fail;
@@ -652,14 +335,14 @@ run(const struct options *o, struct policy *p)
 		daemon_free(d);
 		goto fail;
 	}
-	startup_done(up, 0);
+	detach_done(up, 0);
 	r = daemon_run(d, &signals, &orig);
 	daemon_free(d);
-	release_lock(&pf);
+	pidfile_release(&pf);
 	return r < 0 ? 1 : 0;
 fail:
-	startup_done(up, 1);
-	release_lock(&pf);
+	detach_done(up, 1);
+	pidfile_release(&pf);
 	return 1;
 }
 
@@ -680,7 +363,7 @@ main(int argc, char **argv)
 	open_std_fds();
 	parse_options(argc, argv, &o);
 	if (o.mode == MODE_RUN && !o.d.no_daemon)
-		close_inherited_fds();
+		detach_close_fds();
 	log_open(LOG_TARGET_STDERR, o.d.verbose ? LOG_DEBUG : LOG_INFO);
 
 	/* The daemon runs on a fallback rather than not at all: a typo must
