@@ -1616,6 +1616,7 @@ fallback(const struct parse_ctx *failed, const struct config_opts *o,
 		goto fail;
 	config_diag_free(&d);
 	c.p->fallback = true;
+	c.p->fallback_bare = failed->refused;
 	return c.p;
 fail:
 	config_diag_free(&d);

@@ -79,16 +79,19 @@ daemon_load_policy(const struct daemon_opts *o, const struct sys_ops *ops,
 	}
 	config_diag_free(&d);
 	if (r < 0 && p != NULL) {
+		const char *what = p->fallback_bare ?
+		    "nothing of the files: one was refused" :
+		    "and the rules that were valid";
+
 		if (to_log)
 			log_err("%s has errors: running on the fallback policy "
-			    "(profile %s and the rules that were valid) until "
-			    "it is fixed and reloaded", o->path,
-			    profile_names[p->profile]);
+			    "(profile %s, %s) until it is fixed and reloaded",
+			    o->path, profile_names[p->profile], what);
 		else
 			fprintf(stderr, "bustd: %s has errors: running on the "
-			    "fallback policy (profile %s and the rules that "
-			    "were valid) until it is fixed and reloaded\n",
-			    o->path, profile_names[p->profile]);
+			    "fallback policy (profile %s, %s) until it is "
+			    "fixed and reloaded\n",
+			    o->path, profile_names[p->profile], what);
 	}
 	return p;
 }

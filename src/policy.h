@@ -167,6 +167,8 @@ struct policy {
 	/* The files had errors: this is the fallback config_load() built
 	 * (a profile and the rules that were valid). */
 	bool fallback;
+	bool fallback_bare; /* ... with nothing of the files: one was
+	                        refused for its owner or mode */
 };
 
 /* A zeroed policy with every key unset.  Free with policy_free(). */

@@ -1855,6 +1855,7 @@ test_config_load_fallback(void **state)
 	config_diag_free(&d);
 	assert_non_null(p);
 	assert_true(p->fallback);
+	assert_false(p->fallback_bare);
 	assert_int_equal(p->profile, PROFILE_SERVER);
 	/* The server profile's levels, not the file's. */
 	assert_true(p->mem_term.is_pct);
@@ -2863,6 +2864,29 @@ test_config_load_perms_foreign_owner(void **state)
 	    "not root (it can name a program that runs as root)",
 	    f);
 	expect_errors_path(path, true, want, NULL);
+
+	/* The fallback takes nothing of the files: not the main file's
+	 * cooldown either. */
+	{
+		struct config_diag d = { 0 };
+		struct config_opts o;
+		struct policy *fb = NULL;
+
+		memset(&o, 0, sizeof(o));
+		o.path = path;
+		o.strict_perms = true;
+		o.fallback = true;
+		write_text(path, "[general]\nprofile = server\n"
+		                 "[kill]\ncooldown = 1s\n");
+		assert_int_equal(config_load(&o, &fb, &d), -EINVAL);
+		config_diag_free(&d);
+		assert_non_null(fb);
+		assert_true(fb->fallback);
+		assert_true(fb->fallback_bare);
+		assert_int_equal(fb->profile, PROFILE_DESKTOP);
+		assert_int_equal(fb->cooldown_ms, 5000);
+		policy_free(fb);
+	}
 }
 
 static void

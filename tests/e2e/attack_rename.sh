@@ -44,7 +44,7 @@ renamed() {
 	"$BUSTD" --list -v -c "$T/byname.conf" > "$T/list.byname" 2>&1
 	grep -E "^ *$HOG " "$T/list" | sed "s/^/# $2: list: /"
 	t_check "$2: --list: it is a candidate all the same" \
-	    grep -Eq "^ *$HOG +bustd-atk .* $2 +\\[only-kill\\] user" \
+	    grep -Eq "^ *$HOG +bustd-atk .* $2 +process +\\[only-kill\\] user" \
 	    "$T/list"
 	t_check "$2: --list by name: a name rule is fooled (bustd(8) says so)" \
 	    grep -Eq "^# +$HOG $2 +\\[never-kill\\] name" "$T/list.byname"
