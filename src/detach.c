@@ -88,7 +88,7 @@ wait_startup(int fd, pid_t child)
 		return WEXITSTATUS(ws);
 	if (!said)
 		fprintf(stderr, "bustd: the daemon ended during start-up; "
-		    "see the log\n");
+		                "see the log\n");
 	return 1;
 }
 

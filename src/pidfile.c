@@ -115,7 +115,8 @@ pidfile_take(struct pidfile *pf, bool probe_only, bool may_fail)
 			r = probe_file(also, &other);
 		if (r == -EEXIST)
 			log_warn("another bustd is running%s; this dry run "
-			    "runs beside it", running_pid(who, sizeof(who), other));
+			         "runs beside it",
+			    running_pid(who, sizeof(who), other));
 		return 0;
 	}
 	r = lock_file(pf->path, &pf->fd, &other);
@@ -135,8 +136,10 @@ pidfile_take(struct pidfile *pf, bool probe_only, bool may_fail)
 		return 1;
 	}
 	if (r < 0)
-		log_warn_r(r, "cannot lock %s, running on without it (a "
-		    "second bustd would not be refused)", pf->path);
+		log_warn_r(r,
+		    "cannot lock %s, running on without it (a "
+		    "second bustd would not be refused)",
+		    pf->path);
 	return 0;
 }
 

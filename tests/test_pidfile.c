@@ -50,8 +50,7 @@ teardown(void **state)
 
 /* take, with the log captured into log. */
 static int
-take(struct pidfile *pf, bool probe_only, bool may_fail, char *log,
-    size_t size)
+take(struct pidfile *pf, bool probe_only, bool may_fail, char *log, size_t size)
 {
 	struct capture cap;
 	int r;
@@ -204,18 +203,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    test_pidfile_take_write_release, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_pidfile_second_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_pidfile_dry_run_beside, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_pidfile_stale_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_pidfile_no_folder, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_pidfile_runtime_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pidfile_take_write_release,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pidfile_second_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pidfile_dry_run_beside,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pidfile_stale_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pidfile_no_folder, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pidfile_runtime_directory,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
