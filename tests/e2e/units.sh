@@ -126,10 +126,12 @@ wait
 
 # 2. An app scope with several processes dies whole.
 aim
+# 4 x 800 MiB: 2.2 GiB past mem_term, should MemAvailable rise meanwhile
+# (memory the host gives back), and 1.8 GiB short of mem_kill.
+sed -i "s/^mem_kill = .*/mem_kill = $((a_av - 5120 * 1024))K/" "$T/bustd.conf"
 start_bustd
-# 4 x 550 MiB: past mem_term, short of mem_kill, whatever comes back.
 for i in 1 2 3 4; do
-	in_cgroup "M$i" "$APP" "$T/bin/hog" -r 100 -c 550 -t 40
+	in_cgroup "M$i" "$APP" "$T/bin/hog" -r 100 -c 800 -t 40
 done
 for i in 1 2 3 4; do
 	eval "wait \$M$i"
