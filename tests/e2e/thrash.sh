@@ -9,7 +9,8 @@
 # there is no swap.  The refault rate (thrash_cutoff) must take the leak,
 # not the reader.  Then a streaming read of a 4 GiB file, with the reader
 # at work, must kill nothing.  Everything is bounded (60 s; the leak
-# leaves 1 GiB, at most 4 GiB of it); the ballast and the leak have oom_score_adj 1000.
+# leaves 1 GiB, 4 GiB at most); the ballast and the leak have
+# oom_score_adj 1000.
 . "${srcdir:-.}/tests/e2e/lib.sh"
 e2e_init thrash.sh 6144
 
