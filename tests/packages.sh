@@ -6,7 +6,8 @@
 # lint them.
 #
 # For a Debian 12 machine, as root, with Debian's makepkg,
-# libarchive-tools, rpm and rpmlint: makepkg refuses to run as root, so
+# pacman-package-manager (makepkg stops without pacman, even with
+# --nodeps), libarchive-tools, rpm and rpmlint: makepkg refuses root, so
 # both build as a user made for the purpose and removed after.  Neither
 # tool knows Debian's packages, so both skip their dependency checks
 # (makepkg --nodeps, rpmbuild --nodeps); the build dependencies are the
@@ -25,12 +26,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 have_makepkg=no
 have_rpm=no
+# makepkg looks pacman up even with --nodeps, and stops without it.
 command -v makepkg >/dev/null 2>&1 && command -v bsdtar >/dev/null 2>&1 &&
-    have_makepkg=yes
+    command -v pacman >/dev/null 2>&1 && have_makepkg=yes
 command -v rpmbuild >/dev/null 2>&1 && have_rpm=yes
 if [ "$have_makepkg$have_rpm" = nono ]; then
 	echo "# packages.sh: skipped: no makepkg (packages makepkg," \
-	    "libarchive-tools) and no rpmbuild (package rpm)"
+	    "pacman-package-manager, libarchive-tools) and no rpmbuild" \
+	    "(package rpm)"
 	exit 77
 fi
 
@@ -194,7 +197,8 @@ if [ "$have_makepkg" = yes ]; then
 	arch_check
 else
 	t_skipped "makepkg builds the Arch package" \
-	    "no makepkg or bsdtar (packages makepkg, libarchive-tools)"
+	    "no makepkg, pacman or bsdtar (packages makepkg," \
+	    "pacman-package-manager, libarchive-tools)"
 fi
 
 # --- RPM: rpmbuild ---
