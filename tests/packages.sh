@@ -196,9 +196,9 @@ arch_check()
 if [ "$have_makepkg" = yes ]; then
 	arch_check
 else
+	why="no makepkg, pacman or bsdtar (packages makepkg,"
 	t_skipped "makepkg builds the Arch package" \
-	    "no makepkg, pacman or bsdtar (packages makepkg," \
-	    "pacman-package-manager, libarchive-tools)"
+	    "$why pacman-package-manager, libarchive-tools)"
 fi
 
 # --- RPM: rpmbuild ---
