@@ -163,6 +163,12 @@ test_text_each_line_stops(void **state)
 	s.stop_after = 2;
 	assert_int_equal(each_line("a\nb\nc\nd\n", 64, &s), 0);
 	assert_string_equal(s.text, "a|b");
+	/* A line cut before the stop is still told of. */
+	memset(&s, 0, sizeof(s));
+	s.stop_after = 2;
+	assert_int_equal(each_line("a\n12345678901234567890\nb\nc\n", 8, &s),
+	    -EFBIG);
+	assert_string_equal(s.text, "a|b");
 }
 
 int
