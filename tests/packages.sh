@@ -26,7 +26,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 have_makepkg=no
 have_rpm=no
-# makepkg looks pacman up even with --nodeps, and stops without it.
 command -v makepkg >/dev/null 2>&1 && command -v bsdtar >/dev/null 2>&1 &&
     command -v pacman >/dev/null 2>&1 && have_makepkg=yes
 command -v rpmbuild >/dev/null 2>&1 && have_rpm=yes
