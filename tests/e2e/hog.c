@@ -44,6 +44,25 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The MemAvailable line of /proc/meminfo, or a note that it is unread. */
+static const char *
+mem_available(void)
+{
+	static char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (strncmp(line, "MemAvailable:", 13) == 0) {
+				fclose(f);
+				return line;
+			}
+		}
+		fclose(f);
+	}
+	return "MemAvailable unread\n";
+}
+
 static void
 touch_file(const char *path)
 {
@@ -198,5 +217,8 @@ main(int argc, char **argv)
 				usleep((useconds_t)((due - t) * 1e6));
 		}
 	}
+	/* Not stopped by a signal: say how far it got, for the test log. */
+	fprintf(stderr, "# hog %ld: time limit (%.0f s) with %zu MiB; %s",
+	    (long)getpid(), limit, done, mem_available());
 	return 0;
 }

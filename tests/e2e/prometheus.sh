@@ -191,10 +191,20 @@ show
 t_check "node_exporter reads bustd's file, as nobody" \
     [ "$(value 'node_textfile_scrape_error')" = 0 ]
 
-spawn HOG "$T/bin/hog" -r 400 -c 3000 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the hog died of SIGTERM (status $STATUS)" [ "$STATUS" = 143 ]
+if [ "$STATUS" != 143 ]; then
+	# What bustd saw meanwhile, as Prometheus recorded it.
+	for q in 'min_over_time(bustd_memory_available_bytes[2m])' \
+	    'max_over_time(bustd_memory_available_bytes[2m])' \
+	    'bustd_threshold_bytes' \
+	    'max_over_time(bustd_poll_interval_seconds[2m])'; do
+		echo "# promtool query instant http://127.0.0.1:$PROM_PORT '$q':"
+		query "$q"; show
+	done
+fi
 t_check "bustd logged the kill of the hog" \
     wait_log "pid $HOG \\(hog\\).*sending SIGTERM.*reason: MemAvailable" 5
 
