@@ -88,7 +88,7 @@ warn_interval = 10m
 CONF
 start_bustd -v
 
-spawn HOG $AS_USER "$T/bin/hog" -r 400 -c 3000 -t 30
+spawn HOG $AS_USER "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the user's hog died (status $STATUS)" [ "$STATUS" = 143 ]

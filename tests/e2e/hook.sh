@@ -45,7 +45,7 @@ echo 0 > /proc/$$/timerslack_ns
 
 # A name with a newline, a format directive, shell syntax: 12 bytes.
 NAME=$(printf 'h)\n%%n$(x)`;')
-spawn HOG "$T/bin/hog" -n "$NAME" -r 400 -c 3000 -t 30
+spawn HOG "$T/bin/hog" -n "$NAME" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the hog died (status $STATUS)" [ "$STATUS" = 143 ]
@@ -93,7 +93,7 @@ conf "$T/slow"
 kill -s HUP "$BUSTD_PID"
 wait_log "reloaded" 5
 sleep 1
-spawn HOG2 "$T/bin/hog" -r 400 -c 3000 -t 30
+spawn HOG2 "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG2"
 t_check "the slow hook was killed at its timeout" \
     wait_log "hook $T/slow \\(pid [0-9]+\\): still running at its timeout: killed" 5

@@ -28,7 +28,7 @@ exe = ^$T/
 CONF
 start_bustd
 START=$(now_ms)
-spawn HOG "$T/bin/hog" -r 400 -c 3000 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 END=$(now_ms)

@@ -43,6 +43,20 @@ settle() {
 	done
 }
 
+# kill_hog_mib: the cap, in MiB, for a hog that must take MemAvailable
+# down by up to 2 GiB (mem_kill at AV - 2 GiB).  What MemAvailable lacks
+# of MemTotal now is added: memory freed before the test can come back
+# from the host while the hog grows (by GiB, over seconds: settle cannot
+# always see it coming), and a hog that stops short would not be killed.
+# At least 3000, at most 8192.
+kill_hog_mib() {
+	awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 }
+	    END { m = int((t - a) / 1024) + 3072
+		if (m < 3000) m = 3000
+		if (m > 8192) m = 8192
+		print m }' /proc/meminfo
+}
+
 # settled_avail: MemAvailable once it holds still (settle).
 settled_avail() {
 	settle

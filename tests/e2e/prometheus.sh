@@ -191,7 +191,7 @@ show
 t_check "node_exporter reads bustd's file, as nobody" \
     [ "$(value 'node_textfile_scrape_error')" = 0 ]
 
-spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the hog died of SIGTERM (status $STATUS)" [ "$STATUS" = 143 ]

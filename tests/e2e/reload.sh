@@ -30,7 +30,7 @@ t_check "with every error named" \
 t_check "and its line" \
     grep -q "bustd.conf:3: missing ']'" "$T/bustd.log"
 
-spawn HOG "$T/bin/hog" -r 400 -c 3000 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the old policy still killed the hog (status $STATUS)" \

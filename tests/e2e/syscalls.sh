@@ -103,7 +103,7 @@ BUSTD_PID=$(cat "/proc/$STRACE/task/$STRACE/children" 2>/dev/null |
     tr -d ' ')
 t_check "bustd started under strace (pid $BUSTD_PID)" t_running "$BUSTD_PID"
 
-spawn HOG "$T/bin/hog" -r 400 -c 3000 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the hog died of SIGTERM (status $STATUS)" [ "$STATUS" = 143 ]
