@@ -21,7 +21,7 @@ start_bustd --dry-run
 # The hog grows until bustd has decided both levels (memory freed by
 # earlier tests may come back meanwhile: the cap leaves room for it),
 # then the test ends it.
-spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 25
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 25
 t_check "bustd decided on SIGTERM" \
     wait_log "pid $HOG \\(hog\\).*dry run, would send SIGTERM" 20
 t_check "and on SIGKILL at the kill level" \

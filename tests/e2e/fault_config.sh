@@ -90,7 +90,7 @@ kill -s USR1 "$BUSTD_PID"
 t_check "the status still shows the first load's thresholds" \
     wait_log "^status: .*mem_term $(awk -v k=$((AV - 1024 * 1024)) 'BEGIN { printf "%.2f GiB", k / 1048576 }')," 5
 
-spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the old policy killed the hog (status $STATUS)" [ "$STATUS" = 143 ]

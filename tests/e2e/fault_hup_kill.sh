@@ -27,7 +27,7 @@ printf '[thresholds\nmem_term = 1%%\n' > "$T/bad"
 chmod 600 "$T/bad"
 start_bustd
 
-spawn HOG "$T/bin/hog" -i -r 400 -c 4096 -t 30
+spawn HOG "$T/bin/hog" -i -r 400 -c "$(kill_hog_mib)" -t 30
 if ! wait_log "pid $HOG \\(hog\\).*sending SIGTERM" 20; then
 	t_not_ok "bustd sent SIGTERM to the hog"
 	e2e_done
@@ -76,7 +76,7 @@ t_check "no other error logged" \
     sh -c "! grep '^error:' '$T/bustd.log' | grep -v -e 'reload failed' -e \"^error: $C:\" | grep -q ."
 
 sleep 1
-spawn HOG2 "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG2 "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG2"
 STATUS=$?
 t_check "the policy still kills the next hog (status $STATUS)" \

@@ -80,7 +80,7 @@ t_check "and nothing was signalled" sh -c "! grep -q 'sending SIG' '$T/bustd.log
 sleep 2
 LOW=$((300000 + 1000 + 20000 + 5000 - 2000))
 fake_meminfo 300000 1000 20000 5000 2000
-spawn HOG2 "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG2 "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG2"
 STATUS=$?
 t_check "the hog died of SIGTERM (status $STATUS)" [ "$STATUS" = 143 ]

@@ -30,7 +30,7 @@ start_ns "mount --bind '$T/meminfo' /proc/meminfo"
 # read until the hog comes.
 printf 'junk\n' > "$T/meminfo"
 
-spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 15
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 15
 wait "$HOG"
 STATUS=$?
 N=$(grep -c "meminfo\|reading memory" "$T/bustd.log")

@@ -65,7 +65,7 @@ t_check "and it did" grep -q '^bustd_dry_run 0$' "$NS/m/bustd.prom"
 # 3. Its file system is full.
 dd if=/dev/zero of="$NS/fill" bs=4k 2>/dev/null
 t_check "bustd said it cannot write the metrics: full" wait_count "$FULL" 1 6
-spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the hog died meanwhile (status $STATUS)" [ "$STATUS" = 143 ]

@@ -84,7 +84,7 @@ fi
 t_check "the daemon runs as nobody" \
     [ "$(awk '/^Uid:/ { print $2 }' "/proc/$BUSTD_PID/status")" = 65534 ]
 
-spawn ROOT "$T/bin/hog" -r 400 -c 3072 -t 10
+spawn ROOT "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 10
 t_check "a root hog past mem_term: bustd sees nobody to kill" \
     wait_log "MemAvailable .* <= mem_term .*, but no process may be killed" 15
 wait "$ROOT"
@@ -96,7 +96,7 @@ t_check "one line for the whole episode: $N" [ "$N" = 1 ]
 
 sleep 1
 # shellcheck disable=SC2086
-spawn MINE $NOBODY "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn MINE $NOBODY "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$MINE"
 STATUS=$?
 t_check "a hog of nobody's died of SIGTERM (status $STATUS)" [ "$STATUS" = 143 ]

@@ -32,7 +32,7 @@ t_check "bustd warned that there is no PSI" \
 kill -s HUP "$BUSTD_PID"
 t_check "a reload works without PSI" wait_log "reloaded $T/bustd.conf" 5
 
-spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the hog died of SIGTERM (status $STATUS)" [ "$STATUS" = 143 ]

@@ -44,7 +44,7 @@ t_check "bustd said the trigger was refused, and why" \
     "$T/bustd.log"
 
 # 1. The memory thresholds.  setsid: process_group must not take ours.
-spawn HOG setsid "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG setsid "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the hog died of SIGTERM (status $STATUS)" [ "$STATUS" = 143 ]

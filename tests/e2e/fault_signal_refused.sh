@@ -36,7 +36,7 @@ if ! t_wait_text "$T/bustd.log" "running with" 10; then
 fi
 
 # The root hog takes 3 GiB, past mem_term, and stays 30 s.
-spawn ROOT "$T/bin/hog" -n hogroot -r 400 -c 3072 -t 30
+spawn ROOT "$T/bin/hog" -n hogroot -r 400 -c "$(kill_hog_mib)" -t 30
 echo 800 > "/proc/$ROOT/oom_score_adj"
 t_check "bustd chose the root hog and could not signal it" \
     wait_log "pid $ROOT \\(hogroot\\).*Operation not permitted" 15

@@ -33,7 +33,7 @@ WARN="^warning: syslog: cannot connect to /dev/log: No such file or directory; l
 t_check "bustd said on stderr that syslog is not there" \
     grep -q "$WARN" "$T/bustd.log"
 
-spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 t_check "the hog died of SIGTERM (status $STATUS)" [ "$STATUS" = 143 ]

@@ -81,7 +81,7 @@ spawn INNO "$T/bin/innocent" -c 64 -r 0 -t 60
 
 # 1. The pid vanishes.
 hold_pidfd_open vanished
-spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 if held "$HOG"; then
 	t_ok "bustd chose the hog and is held in pidfd_open($HOG)"
 	kill -s KILL "$HOG"
@@ -118,7 +118,7 @@ fi
 LINES=$(wc -l < "$T/bustd.log")
 hold_pidfd_open zombie
 rm -f "$T/zpid"
-spawn PARENT sh -c "\"$T/bin/hog\" -r 400 -c 4096 -t 30 &
+spawn PARENT sh -c "\"$T/bin/hog\" -r 400 -c $(kill_hog_mib) -t 30 &
     echo \$! > \"$T/zpid\"; exec sleep 40"
 i=0
 while [ ! -s "$T/zpid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -151,7 +151,7 @@ t_check "bustd survived" t_running "$BUSTD_PID"
 sleep 2
 
 # 3. Still protecting.
-spawn HOG3 "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG3 "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG3"
 STATUS=$?
 t_check "then a hog still dies (status $STATUS)" [ "$STATUS" = 143 ]

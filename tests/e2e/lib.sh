@@ -48,12 +48,13 @@ settle() {
 # of MemTotal now is added: memory freed before the test can come back
 # from the host while the hog grows (by GiB, over seconds: settle cannot
 # always see it coming), and a hog that stops short would not be killed.
-# At least 3000, at most 8192.
+# At least 4096, at most 8192, and never within 1 GiB of MemAvailable.
 kill_hog_mib() {
 	awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 }
 	    END { m = int((t - a) / 1024) + 3072
-		if (m < 3000) m = 3000
+		if (m < 4096) m = 4096
 		if (m > 8192) m = 8192
+		if (m > int(a / 1024) - 1024) m = int(a / 1024) - 1024
 		print m }' /proc/meminfo
 }
 

@@ -48,7 +48,7 @@ for rank in oom_score rss rss; do
 		kill -s HUP "$BUSTD_PID"
 		sleep 1
 	fi
-	spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
+	spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 	wait "$HOG"
 	STATUS=$?
 	t_check "hog $n (rank_by $rank) died of SIGTERM (status $STATUS)" \

@@ -63,7 +63,7 @@ spawn PROT "$T/protected/hog" -c 16 -t 40
 spawn HUPS "$T/bin/atk" hup -p "$BUSTD_PID" -r "$RATE" -t "$SECONDS_" \
     "$T/good.conf" "$T/bad.conf" "$T/bustd.conf" > "$T/hup.out"
 sleep 2
-spawn HOG "$T/bin/hog" -r 400 -c 4096 -t 30
+spawn HOG "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 30
 RSSMAX=$RSS0
 while t_running "$HUPS"; do
 	r=$(status_kib "$BUSTD_PID" VmRSS)

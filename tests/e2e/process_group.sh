@@ -24,7 +24,7 @@ CONF
 start_bustd
 
 # 1. A hog with three children in a group of its own.
-spawn LEADER setsid "$T/bin/hog" -k 3 -r 400 -c 4096 -t 30 -w "$T/ready1"
+spawn LEADER setsid "$T/bin/hog" -k 3 -r 400 -c "$(kill_hog_mib)" -t 30 -w "$T/ready1"
 i=0
 while [ ! -f "$T/ready1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 KIDS=$(pgrep -P "$LEADER" | tr '\n' ' ')
@@ -43,7 +43,7 @@ wait_log "pid $LEADER \\(hog\\): gone" 5
 # 2. The same, but the group holds a never-kill process.
 reaim
 setsid sh -c "\"$T/protected/hog\" -c 16 -t 30 & echo \$! > \"$T/prot.pid\";
-    exec \"$T/bin/hog\" -r 400 -c 4096 -t 30" &
+    exec \"$T/bin/hog\" -r 400 -c $(kill_hog_mib) -t 30" &
 LEADER2=$!
 t_pids="$t_pids $LEADER2"
 i=0

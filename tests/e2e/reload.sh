@@ -49,7 +49,7 @@ kill -HUP "$BUSTD_PID"
 t_check "the good reload took" wait_log "reloaded .*dry run" 5
 # Grows until bustd has decided (room for memory coming back), then the
 # test ends it.
-spawn HOG2 "$T/bin/hog" -r 400 -c 4096 -t 25
+spawn HOG2 "$T/bin/hog" -r 400 -c "$(kill_hog_mib)" -t 25
 t_check "bustd logged what it would have done" \
     wait_log "pid $HOG2 \\(hog\\).*dry run, would send SIGTERM" 20
 t_check "under the new dry-run policy the hog lives on" t_running "$HOG2"

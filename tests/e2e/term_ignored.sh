@@ -19,7 +19,7 @@ term_timeout = 2s
 exe = ^$T/
 CONF
 start_bustd
-spawn HOG "$T/bin/hog" -i -r 400 -c 3072 -t 30
+spawn HOG "$T/bin/hog" -i -r 400 -c "$(kill_hog_mib)" -t 30
 wait "$HOG"
 STATUS=$?
 

@@ -53,8 +53,9 @@ in_cgroup() {
 	    "$CG2$ic_cg" "$@"
 }
 
-# aim: mem_term and mem_kill 1 and 3 GiB below MemAvailable now, in
-# $T/bustd.conf: reaim, with the kill level out of the hogs' reach, and
+# aim: mem_term and mem_kill 1 and 6 GiB below MemAvailable now, in
+# $T/bustd.conf: reaim, with the kill level out of the hogs' reach (each
+# dies of SIGTERM long before its kill_hog_mib could get there), and
 # without the reload (the caller reloads a running bustd).  Memory freed
 # before (by the last part, or a run before this one) can come back over
 # seconds on this kind of machine: settle twice.
@@ -64,7 +65,7 @@ aim() {
 	settle
 	a_av=$(avail_kib)
 	sed -i -e "s/^mem_term = .*/mem_term = $((a_av - 1024 * 1024))K/" \
-	    -e "s/^mem_kill = .*/mem_kill = $((a_av - 3072 * 1024))K/" \
+	    -e "s/^mem_kill = .*/mem_kill = $((a_av - 6144 * 1024))K/" \
 	    "$T/bustd.conf"
 }
 
@@ -126,12 +127,14 @@ wait
 
 # 2. An app scope with several processes dies whole.
 aim
-# 4 x 800 MiB: 2.2 GiB past mem_term, should MemAvailable rise meanwhile
-# (memory the host gives back), and 1.8 GiB short of mem_kill.
-sed -i "s/^mem_kill = .*/mem_kill = $((a_av - 5120 * 1024))K/" "$T/bustd.conf"
+# Four members of a quarter of kill_hog_mib each (800 MiB at least):
+# past mem_term should MemAvailable rise meanwhile (memory the host
+# gives back), and short of mem_kill.
+MEMBER=$(($(kill_hog_mib) / 4))
+[ "$MEMBER" -lt 800 ] && MEMBER=800
 start_bustd
 for i in 1 2 3 4; do
-	in_cgroup "M$i" "$APP" "$T/bin/hog" -r 100 -c 800 -t 40
+	in_cgroup "M$i" "$APP" "$T/bin/hog" -r 100 -c "$MEMBER" -t 40
 done
 for i in 1 2 3 4; do
 	eval "wait \$M$i"
@@ -150,7 +153,7 @@ wait_log "gone" 5
 aim
 reload_bustd
 in_cgroup SHELL "$SESSION" setsid "$T/bin/innocent" -c 16 -t 40
-in_cgroup LEAD "$SESSION" setsid "$T/bin/hog" -k 2 -r 200 -c 2600 -t 40
+in_cgroup LEAD "$SESSION" setsid "$T/bin/hog" -k 2 -r 200 -c "$(kill_hog_mib)" -t 40
 wait_member "$SESSION" "$SHELL"
 wait "$LEAD"
 STATUS=$?
@@ -168,7 +171,7 @@ wait_log "pid $LEAD \\(hog\\): gone" 5
 aim
 reload_bustd
 in_cgroup PROT "$GUARD" "$T/protected/hog" -c 16 -t 40
-in_cgroup VICTIM "$GUARD" setsid "$T/bin/hog" -r 200 -c 2600 -t 40
+in_cgroup VICTIM "$GUARD" setsid "$T/bin/hog" -r 200 -c "$(kill_hog_mib)" -t 40
 in_cgroup OTHER "$GUARD" setsid "$T/bin/hog" -r 100 -c 200 -t 40
 wait "$VICTIM"
 STATUS=$?
