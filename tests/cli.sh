@@ -544,6 +544,88 @@ else
 	    "exit $uw_rc" "$uw"
 fi
 
+# The fallback's metrics say that the file failed, until a good reload;
+# a reload to a level above the machine is refused with its line.
+{
+	sed '/^log = stderr$/a metrics_file = '"$t_tmp"'/fb.prom' \
+	    "$conf/fallback.conf"
+} > "$t_tmp/fb.conf"
+chmod 600 "$t_tmp/fb.conf"
+t_start "$t_tmp/fb.log" "$BUSTD" -n --dry-run -c "$t_tmp/fb.conf"
+fb_pid=$t_pid
+t_check "a fallback start exports bustd_config_last_reload_successful 0" \
+    t_wait_text "$t_tmp/fb.prom" "bustd_config_last_reload_successful 0" 8
+grep -v -e '^mem_term = lots$' -e '^exe = (x)' "$t_tmp/fb.conf" \
+    > "$t_tmp/fb.new" && cat "$t_tmp/fb.new" > "$t_tmp/fb.conf"
+kill -s HUP "$fb_pid"
+t_check "a good reload then sets it to 1" \
+    t_wait_text "$t_tmp/fb.prom" "bustd_config_last_reload_successful 1" 8
+sed -i 's/^\[thresholds\]$/[thresholds]\nmem_term = 100000G/' "$t_tmp/fb.conf"
+line=$(grep -n '^mem_term = 100000G$' "$t_tmp/fb.conf" | cut -d: -f1)
+kill -s HUP "$fb_pid"
+if t_wait_text "$t_tmp/fb.log" "reload failed: keeping the previous policy" 5 &&
+    grep -q "fb.conf:$line: mem_term (100000G) is at or above this machine's memory" \
+    "$t_tmp/fb.log"; then
+	t_ok "a reload with mem_term above the machine is refused, with its line"
+else
+	t_not_ok "a reload with mem_term above the machine is refused, with \
+its line" "$(cat "$t_tmp/fb.log")"
+fi
+kill -s TERM "$fb_pid"
+t_wait_exit "$fb_pid" 5
+
+# The unknown user is looked up again at a reload: once it exists, the
+# rule loads without the warning.
+if [ "$(id -u)" -ne 0 ] || ! command -v useradd > /dev/null; then
+	t_skipped "a reload finds a user created since the start" \
+	    "not root, or no useradd"
+else
+	nu=bustd-t$$
+	sed "s/no-such-user-bustd/$nu/" "$t_tmp/user.conf" > "$t_tmp/user2.conf"
+	chmod 600 "$t_tmp/user2.conf"
+	t_start "$t_tmp/user.log" "$BUSTD" -n --dry-run -c "$t_tmp/user2.conf"
+	u_pid=$t_pid
+	t_wait_text "$t_tmp/user.log" "running with" 5
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$nu"
+	kill -s HUP "$u_pid"
+	t_wait_text "$t_tmp/user.log" "reloaded $t_tmp/user2.conf" 5
+	n=$(grep -c "unknown user '$nu'" "$t_tmp/user.log")
+	userdel "$nu"
+	t_check "a reload finds a user created since the start ($n warning)" \
+	    [ "$n" = 1 ]
+	kill -s TERM "$u_pid"
+	t_wait_exit "$u_pid" 5
+fi
+
+# The rule limit bounds what a policy costs: a megabyte of the longest
+# regular expressions a line can hold is refused at once, with one error
+# and a count; 1024 of them, the most allowed, load in 128 MiB of
+# address space (bustd.conf(5) gives the figures).
+awk 'BEGIN { print "[general]\nprofile = none\n[avoid]"
+	for (i = 0; i < 5800; i++) {
+		l = "cmdline = ^" i
+		for (j = 0; j < 18; j++) l = l "[a-z" j % 10 "]+q" i % 10
+		print substr(l, 1, 190) "$" } }' > "$t_tmp/rules.conf"
+chmod 600 "$t_tmp/rules.conf"
+"$BUSTD" --check-config -c "$t_tmp/rules.conf" > "$t_tmp/rules.out" 2>&1
+rc=$?
+t_check "a megabyte of rules ($(wc -c < "$t_tmp/rules.conf") bytes) is refused: \
+exit $rc, $(wc -l < "$t_tmp/rules.out") lines" eval '[ "$rc" = 2 ] &&
+    [ "$(wc -l < "$t_tmp/rules.out")" = 2 ] &&
+    grep -q "rules.conf:1028: too many rules (the limit is 1024" "$t_tmp/rules.out" &&
+    grep -q "rules.conf: 4776 rule lines in all past the limit of 1024" "$t_tmp/rules.out"'
+head -n 1027 "$t_tmp/rules.conf" > "$t_tmp/rules1024.conf"
+chmod 600 "$t_tmp/rules1024.conf"
+if [ "${BUSTD_SANITIZED:-}" = yes ] || ! command -v prlimit > /dev/null; then
+	t_skipped "1024 of the longest rules load in 128 MiB of address space" \
+	    "a sanitizer build, or no prlimit"
+else
+	prlimit --as=$((128 << 20)) "$BUSTD" --check-config \
+	    -c "$t_tmp/rules1024.conf" > "$t_tmp/rules.out" 2>&1
+	t_check "1024 of the longest rules load in 128 MiB of address space \
+(exit $?)" [ ! -s "$t_tmp/rules.out" ]
+fi
+
 # --- Priorities ---
 
 # A dry run that decides at once: mem_term is all of RAM, and the only

@@ -113,4 +113,56 @@ else
 	fi
 fi
 
+# The README's policy at a glance shows the desktop profile's values, each
+# on its own key's line.
+readme=$srcdir/README
+sed -n '/^The policy at a glance$/,/^[A-Z]/p' "$readme" |
+    awk '/^    \[/ { s = $1 } s !~ /never-kill|only-kill|prefer|avoid/' |
+    sed -n 's/^    \([a-z_]*\) = \([^ ;]*\).*$/\1 \2/p' > "$t_tmp/glance"
+bad=""
+while read -r key v; do
+	want=$(sed -n "s/^$key = \{0,1\}//p" "$t_tmp/desktop.keys")
+	[ "$v" = "$want" ] || bad="$bad $key=$v (desktop: $want)"
+done < "$t_tmp/glance"
+t_check "the README's policy at a glance has the desktop profile's values \
+($(wc -l < "$t_tmp/glance") keys;$bad)" [ -s "$t_tmp/glance" ] && [ -z "$bad" ]
+# Each level's comment is its own: MemAvailable on a mem_ line, swap on a
+# swap_ line (they were once shifted by a line).
+shifted=$(sed -n '/^The policy at a glance$/,/^[A-Z]/p' "$readme" |
+    awk '/^    (mem|swap)_(term|kill) = / {
+	c = $0; sub(/^[^;]*;/, "", c)
+	if ($1 ~ /^mem_/ && c !~ /MemAvailable/ ||
+	    $1 ~ /^swap_/ && c !~ /swap/) printf " %s", $1 }')
+t_check "there, each level's comment speaks of its own reading:$shifted" \
+    [ -z "$shifted" ]
+t_check "and no [never-kill] line there that the desktop profile lacks" \
+    eval '! sed -n "/^The policy at a glance$/,/^[A-Z]/p" "$readme" |
+    grep -q "sshd"'
+
+# The README's set-up: root without sudo or a user with it, a dry run
+# first; the Debian package's line installs debhelper.
+setup=$(grep '^    S=.*bustd -n' "$readme")
+t_check "the README's set-up works as root and with sudo" \
+    eval 'echo "$setup" | grep -F -q "S=\$([ \"\$(id -u)\" = 0 ] || echo sudo); \$S apt-get update"'
+t_check "it starts bustd in a dry run, and says how to go live" \
+    eval 'echo "$setup" | grep -q " bustd -n --dry-run$" &&
+    grep -q "without .--dry-run." "$readme"'
+t_check "the Debian package's line installs debhelper" \
+    eval 'grep "dpkg-buildpackage" "$readme" | grep -q " debhelper "'
+
+# A source install puts the unit under PREFIX/lib/systemd/system, as
+# bustd(8) says; the unit does not restart bustd on exit 2, a bad command
+# line, which a restart cannot mend.
+t_check "bustd(8) names the unit's folder of a source install" \
+    eval 'grep -q "^\.I PREFIX/lib/systemd/system$" "$srcdir/doc/bustd.8" &&
+    grep -F -q "( /usr/local/lib/systemd/system ," "$srcdir/doc/bustd.8" &&
+    grep -F -q "with_systemdsystemunitdir='"'"'\${prefix}/lib/systemd/system'"'"'" \
+    "$srcdir/configure.ac"'
+"$BUSTD" --no-such-option > /dev/null 2>&1
+rc=$?
+t_check "a bad command line exits 2 ($rc), and the unit does not restart it" \
+    eval '[ "$rc" = 2 ] &&
+    grep -q "^RestartPreventExitStatus=2$" "$srcdir/etc/bustd.service.in" &&
+    grep -q "^Restart=always$" "$srcdir/etc/bustd.service.in"'
+
 t_summary docs.sh

@@ -29,5 +29,10 @@ t_check "and on SIGKILL at the kill level" \
 t_check "the hog lives on: nothing was sent" t_running "$HOG"
 kill "$HOG"
 wait "$HOG"
+# The status line counts the decisions apart from the kills.
+kill -s USR1 "$BUSTD_PID"
+t_check "the status line: no kills, the dry run's decisions apart" \
+    wait_log "kills: 0 SIGTERM, 0 SIGKILL, 0 gone, 0 stuck; dry-run decisions: [1-9]" 5
+grep "dry-run decisions: [1-9]" "$T/bustd.log" | sed 's/^/# status: /'
 t_check "bustd survived" t_running "$BUSTD_PID"
 e2e_done
