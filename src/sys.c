@@ -151,9 +151,13 @@ real_spawn(void *ctx, const char *path, char *const argv[],
 		*pid = child;
 		return 0;
 	}
-	/* The child runs no code of bustd's but this, then execve. */
+	/* The child runs no code of bustd's but this, then execve.  An
+	 * ignored signal stays ignored across execve: bustd's SIGPIPE must
+	 * not be the program's (a pipeline in a hook script would run on
+	 * after its reader is gone). */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 	/* A group of its own: the timeout kills what it starts too, and
 	 * bustd never takes any of it for a victim. */
 	setpgid(0, 0);

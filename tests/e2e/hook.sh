@@ -14,6 +14,7 @@ for v in PID NAME UID USER RSS_KIB SIGNAL REASON RESULT DRY_RUN CMDLINE; do
 	eval "printf '%s' \"\$BUSTD_$v\"" > "$out/$v"
 done
 cat /proc/$$/timerslack_ns > "$out/SLACK"
+sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status > "$out/SIGIGN"
 exit 3
 HOOK
 printf '#!/bin/sh\nexec sleep 60\n' > "$T/slow"
@@ -64,6 +65,9 @@ t_check "bustd sleeps with its own timer slack" \
     [ "$(cat "/proc/$BUSTD_PID/timerslack_ns")" != 123456 ]
 t_check "the hook runs with the slack bustd started with" \
     [ "$(cat "$T/out/SLACK")" = 123456 ]
+# SIGPIPE is signal 13: bit 12 of SigIgn, 0x1000.
+t_check "the hook does not inherit bustd's ignored SIGPIPE (SigIgn $(cat "$T/out/SIGIGN"))" \
+    [ $((0x$(cat "$T/out/SIGIGN") & 0x1000)) = 0 ]
 t_check "BUSTD_CMDLINE is its command line" grep -q "^$T/bin/hog -n " "$T/out/CMDLINE"
 t_check "the log line escapes the name" \
     grep -qF "pid $HOG (h)\\x0a%n\$(x)\`;) uid 0 (root): sending SIGTERM" "$T/bustd.log"
