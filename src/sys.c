@@ -140,6 +140,7 @@ static int
 real_spawn(void *ctx, const char *path, char *const argv[],
     char *const envp[], uid_t uid, pid_t *pid)
 {
+	struct sigaction dfl;
 	sigset_t none;
 	pid_t child;
 	int fd;
@@ -157,7 +158,9 @@ real_spawn(void *ctx, const char *path, char *const argv[],
 	 * after its reader is gone). */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &dfl, NULL);
 	/* A group of its own: the timeout kills what it starts too, and
 	 * bustd never takes any of it for a victim. */
 	setpgid(0, 0);

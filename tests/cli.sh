@@ -546,10 +546,8 @@ fi
 
 # The fallback's metrics say that the file failed, until a good reload;
 # a reload to a level above the machine is refused with its line.
-{
-	sed '/^log = stderr$/a metrics_file = '"$t_tmp"'/fb.prom' \
-	    "$conf/fallback.conf"
-} > "$t_tmp/fb.conf"
+sed '/^log = stderr$/a metrics_file = '"$t_tmp"'/fb.prom' \
+    "$conf/fallback.conf" > "$t_tmp/fb.conf"
 chmod 600 "$t_tmp/fb.conf"
 t_start "$t_tmp/fb.log" "$BUSTD" -n --dry-run -c "$t_tmp/fb.conf"
 fb_pid=$t_pid

@@ -116,8 +116,9 @@ fi
 # The README's policy at a glance shows the desktop profile's values, each
 # on its own key's line.
 readme=$srcdir/README
-sed -n '/^The policy at a glance$/,/^[A-Z]/p' "$readme" |
-    awk '/^    \[/ { s = $1 } s !~ /never-kill|only-kill|prefer|avoid/' |
+sed -n '/^The policy at a glance$/,/^[A-Z]/p' "$readme" > "$t_tmp/glance.txt"
+awk '/^    \[/ { s = $1 } s !~ /never-kill|only-kill|prefer|avoid/' \
+    "$t_tmp/glance.txt" |
     sed -n 's/^    \([a-z_]*\) = \([^ ;]*\).*$/\1 \2/p' > "$t_tmp/glance"
 bad=""
 while read -r key v; do
@@ -125,19 +126,18 @@ while read -r key v; do
 	[ "$v" = "$want" ] || bad="$bad $key=$v (desktop: $want)"
 done < "$t_tmp/glance"
 t_check "the README's policy at a glance has the desktop profile's values \
-($(wc -l < "$t_tmp/glance") keys;$bad)" [ -s "$t_tmp/glance" ] && [ -z "$bad" ]
+($(wc -l < "$t_tmp/glance") keys;$bad)" \
+    eval '[ -s "$t_tmp/glance" ] && [ -z "$bad" ]'
 # Each level's comment is its own: MemAvailable on a mem_ line, swap on a
 # swap_ line (they were once shifted by a line).
-shifted=$(sed -n '/^The policy at a glance$/,/^[A-Z]/p' "$readme" |
-    awk '/^    (mem|swap)_(term|kill) = / {
+shifted=$(awk '/^    (mem|swap)_(term|kill) = / {
 	c = $0; sub(/^[^;]*;/, "", c)
 	if ($1 ~ /^mem_/ && c !~ /MemAvailable/ ||
-	    $1 ~ /^swap_/ && c !~ /swap/) printf " %s", $1 }')
+	    $1 ~ /^swap_/ && c !~ /swap/) printf " %s", $1 }' "$t_tmp/glance.txt")
 t_check "there, each level's comment speaks of its own reading:$shifted" \
     [ -z "$shifted" ]
 t_check "and no [never-kill] line there that the desktop profile lacks" \
-    eval '! sed -n "/^The policy at a glance$/,/^[A-Z]/p" "$readme" |
-    grep -q "sshd"'
+    eval '! grep -q "sshd" "$t_tmp/glance.txt"'
 
 # The README's set-up: root without sudo or a user with it, a dry run
 # first; the Debian package's line installs debhelper.

@@ -127,11 +127,10 @@ wait
 
 # 2. An app scope with several processes dies whole.
 aim
-# Four members of a quarter of kill_hog_mib each (800 MiB at least):
-# past mem_term should MemAvailable rise meanwhile (memory the host
-# gives back), and short of mem_kill.
+# Four members of a quarter of kill_hog_mib each: past mem_term should
+# MemAvailable rise meanwhile (memory the host gives back), and short of
+# mem_kill.
 MEMBER=$(($(kill_hog_mib) / 4))
-[ "$MEMBER" -lt 800 ] && MEMBER=800
 start_bustd
 for i in 1 2 3 4; do
 	in_cgroup "M$i" "$APP" "$T/bin/hog" -r 100 -c "$MEMBER" -t 40
